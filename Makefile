@@ -1,0 +1,33 @@
+# Two commands for a newcomer (see README.md): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint format messages clean-data
+
+run: $(STAMP)
+	$(BIN)/python scripts/dev.py run
+
+test: $(STAMP)
+	$(BIN)/python scripts/dev.py test $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+format: $(STAMP)
+	$(BIN)/python -m ruff format .
+	$(BIN)/python -m ruff check --fix .
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l pl -l en --no-location --no-obsolete -i '.venv/*' -i '.data/*'
+	$(BIN)/python manage.py check_catalogue --compile-only
+
+clean-data:
+	rm -rf .data

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from frontend import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
+    path("", include("frontend.urls")),
+]
+
+admin.site.site_header = "LSW — Lokalny System Współdziałania"
+if settings.DEBUG:
+    admin.site.site_title = "LSW (DEBUG)"

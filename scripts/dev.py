@@ -1,0 +1,190 @@
+"""`make run` and `make test` in one place: embedded PostgreSQL when DATABASE_URL is unset,
+pre-flight checks that fail with one clear line, then the server or the test steps.
+
+Usage: python scripts/dev.py run | test [pytest args...]
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / ".data"
+HOST = os.environ.get("HOST", "127.0.0.1")
+PORT = int(os.environ.get("PORT", "8000")) if os.environ.get("PORT", "8000").isdigit() else -1
+
+DEMO_LOGINS = [
+    ("koordynator", "koordynator lokalnego systemu / network coordinator"),
+    ("mopr", "pracownik MOPR / social-assistance centre staff"),
+    ("sds", "pracownik ŚDS / self-help home staff"),
+    ("pup", "pracownik PUP / labour office staff"),
+    ("pracodawca", "pracodawca / employer"),
+    ("monitor", "monitorujący (urząd wojewódzki) / regional monitor"),
+    ("admin", "administrator systemu / superuser"),
+]
+
+
+def fail(message: str, code: int = 2) -> None:
+    sys.stderr.write(f"error: {message}\n")
+    sys.exit(code)
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def embedded_postgres(name: str, dbname: str) -> object:
+    """Start (or reuse) an embedded PostgreSQL in .data/<name>; it stops when this process exits."""
+    try:
+        import pgserver
+    except ImportError:
+        fail("the pgserver package is missing; run `make run` (it installs it) or set DATABASE_URL")
+    pgdata = DATA / name
+    pgdata.mkdir(parents=True, exist_ok=True)
+    say(f"starting embedded PostgreSQL in {pgdata.relative_to(ROOT)}")
+    try:
+        server = pgserver.get_server(str(pgdata), cleanup_mode="stop")
+    except Exception as exc:
+        fail(f"embedded PostgreSQL did not start in {pgdata}: {exc}")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{dbname}';")  # noqa: S608 - our constant
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{dbname}";')
+    # Connect through the server's unix socket directory, which lies inside pgdata.
+    os.environ["DATABASE_URL"] = f"postgres://postgres@{quote(str(pgdata), safe='')}/{dbname}"
+    return server
+
+
+def django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        import django
+
+        django.setup()
+    except ImproperlyConfigured as exc:
+        fail(f"configuration: {exc}")
+
+
+def check_database() -> None:
+    from django.db import connection
+
+    try:
+        connection.ensure_connection()
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        fail(f"cannot connect to the database given by DATABASE_URL: {first}")
+    finally:
+        connection.close()
+
+
+def check_redis() -> None:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except Exception as exc:
+        fail(f"REDIS_URL is set but Redis does not answer at {url}: {exc}")
+
+
+def check_port() -> None:
+    if PORT <= 0 or PORT > 65535:
+        fail(f"PORT must be a number from 1 to 65535, got {os.environ.get('PORT')!r}")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, PORT))
+        except OSError:
+            fail(f"port {PORT} on {HOST} is already in use: stop the other server or run `PORT=8001 make run`")
+
+
+def manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def run() -> None:
+    os.environ.setdefault("DEBUG", "1")
+    check_port()
+    server = None
+    if not os.environ.get("DATABASE_URL"):
+        server = embedded_postgres("pg", "lsw")
+    django_setup()
+    check_database()
+    check_redis()
+    say("migrating the database")
+    manage("migrate", "--no-input", "-v", "0")
+    say("loading the demo network")
+    manage("load_demo")
+    url = f"http://{HOST}:{PORT}/"
+    print()
+    print(f"  LSW is running at {url}")
+    print("  Demo logins (password: demo):")
+    for login, role in DEMO_LOGINS:
+        print(f"    {login:<12} {role}")
+    layer = "Redis" if os.environ.get("REDIS_URL") else "in-memory"
+    print(f"  Channel layer: {layer}. Press Ctrl-C to stop (the embedded database stops too).")
+    print(flush=True)
+    import uvicorn
+
+    try:
+        uvicorn.run("config.asgi:application", host=HOST, port=PORT, log_level="info", lifespan="off")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        del server  # the embedded PostgreSQL stops with this process (cleanup_mode="stop")
+
+
+def step(title: str, cmd: list[str]) -> bool:
+    say(title)
+    result = subprocess.run(cmd, cwd=ROOT, check=False)  # noqa: S603 - fixed commands of our own
+    if result.returncode != 0:
+        sys.stderr.write(f"FAILED: {title} (exit {result.returncode})\n")
+        return False
+    return True
+
+
+def test(pytest_args: list[str]) -> None:
+    # Tooling steps load settings without DEBUG; they need a key but no real secret.
+    os.environ.setdefault("SECRET_KEY", "test-only-" + "k" * 50)
+    server = None
+    if not os.environ.get("DATABASE_URL"):
+        if os.environ.get("REQUIRE_SERVICES"):
+            fail("REQUIRE_SERVICES is set but DATABASE_URL is not")
+        server = embedded_postgres("pg-test", "lsw")
+    if os.environ.get("REQUIRE_SERVICES") and not os.environ.get("REDIS_URL"):
+        fail("REQUIRE_SERVICES is set but REDIS_URL is not")
+    py = sys.executable
+    ok = True
+    ok &= step("ruff check", [py, "-m", "ruff", "check", "."])
+    ok &= step("ruff format --check", [py, "-m", "ruff", "format", "--check", "."])
+    ok &= step("mypy", [py, "-m", "mypy", "."])
+    ok &= step("makemigrations --check", [py, "manage.py", "makemigrations", "--check", "--dry-run"])
+    ok &= step("Polish catalogue check", [py, "manage.py", "check_catalogue"])
+    ok &= step("pytest", [py, "-m", "pytest", *pytest_args])
+    del server
+    if not ok:
+        sys.exit(1)
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
+        fail("usage: python scripts/dev.py run | test [pytest args...]")
+    if sys.argv[1] == "run":
+        run()
+    else:
+        test(sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from partners.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_refuses_the_demo_when_debug_is_off(settings: Any) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("load_demo")
+    assert not User.objects.filter(username="koordynator").exists()
+
+
+def test_it_creates_the_demo_logins_once(settings: Any) -> None:
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")
+    for login in ["koordynator", "mopr", "sds", "pup", "pracodawca", "monitor", "admin"]:
+        user = User.objects.get(username=login)
+        assert user.check_password("demo")
+    assert User.objects.get(username="monitor").is_regional_monitor
+    assert User.objects.get(username="admin").is_superuser
