@@ -6,10 +6,12 @@ Usage: python scripts/dev.py run | test [pytest args...]
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -177,7 +179,16 @@ def test(pytest_args: list[str]) -> None:
         sys.exit(1)
 
 
+def quiet() -> None:
+    """Keep the console to what a newcomer needs: pgserver's command log and known harmless warnings go."""
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    # WhiteNoise serves files with a sync iterator; under ASGI Django warns on every static file.
+    warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
+
+
 def main() -> None:
+    quiet()
     if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
         fail("usage: python scripts/dev.py run | test [pytest args...]")
     if sys.argv[1] == "run":

@@ -103,3 +103,9 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Any:
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main thread
+    for the whole session, which async (websocket) tests must not share."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
