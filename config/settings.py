@@ -207,3 +207,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -109,3 +109,10 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Browser tests run last: Playwright's sync API keeps an event loop running in the main thread
     for the whole session, which async (websocket) tests must not share."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def world(db: Any) -> Any:
+    from tests.personas import build_world
+
+    return build_world()

@@ -1,0 +1,197 @@
+"""Who may see and do what in the network directory: one scope per user, one access function per object.
+
+The scope is read once per request (two small queries) and cached on the user object. Lists filter by the
+ids in it; single objects go through ``get_*_for`` which answers 404 for both missing and not-yours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from partners.choices import StaffRole
+from partners.errors import PermissionDenied
+
+_CACHE_ATTR = "_lsw_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: Any
+    is_superuser: bool = False
+    is_monitor: bool = False
+    staff_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
+    admin_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
+    job_coach_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
+    coordinated_network_ids: frozenset[UUID] = field(default_factory=frozenset)
+    member_network_ids: frozenset[UUID] = field(default_factory=frozenset)
+
+    @property
+    def sees_every_network(self) -> bool:
+        return self.is_superuser or self.is_monitor
+
+    @property
+    def network_ids(self) -> frozenset[UUID]:
+        return self.coordinated_network_ids | self.member_network_ids
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.coordinated_network_ids)
+
+    def coordinates(self, network_id: Any) -> bool:
+        return self.is_superuser or network_id in self.coordinated_network_ids
+
+    def administers(self, partner_id: Any) -> bool:
+        return self.is_superuser or partner_id in self.admin_partner_ids
+
+
+def scope_for(user: Any) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope(user_id=None)
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    from network.models import NetworkCoordinator, NetworkMembership
+    from partners.models import StaffMembership
+
+    staff: dict[UUID, str] = dict(
+        StaffMembership.objects.filter(user=user, is_active=True).values_list("partner_id", "role")
+    )
+    coordinated = frozenset(NetworkCoordinator.objects.filter(user=user).values_list("network_id", flat=True))
+    member_networks: frozenset[UUID] = frozenset()
+    if staff:
+        member_networks = frozenset(
+            NetworkMembership.objects.current().filter(partner_id__in=staff).values_list("network_id", flat=True)
+        )
+    scope = Scope(
+        user_id=user.pk,
+        is_superuser=user.is_superuser,
+        is_monitor=getattr(user, "is_regional_monitor", False),
+        staff_partner_ids=frozenset(staff),
+        admin_partner_ids=frozenset(pid for pid, role in staff.items() if role == StaffRole.ADMIN),
+        job_coach_partner_ids=frozenset(pid for pid, role in staff.items() if role == StaffRole.JOB_COACH),
+        coordinated_network_ids=coordinated,
+        member_network_ids=member_networks,
+    )
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user: Any) -> None:
+    """Drop the cached scope after a membership change made within the same request."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+# --- networks -------------------------------------------------------------------------------------
+
+
+def networks_visible_to(user: Any) -> QuerySet[Any]:
+    from network.models import Network
+
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Network.objects.none()
+    if scope.sees_every_network:
+        return Network.objects.all()
+    return Network.objects.filter(id__in=scope.network_ids)
+
+
+def get_network_for(user: Any, pk: Any, *, coordinate: bool = False) -> Any:
+    """The network if the user may see it (404 otherwise); with ``coordinate``, 403 unless they coordinate it."""
+    from network.models import Network
+
+    network = _get_or_404(networks_visible_to(user), pk, Network)
+    if coordinate and not scope_for(user).coordinates(network.pk):
+        raise PermissionDenied
+    return network
+
+
+# --- partners -------------------------------------------------------------------------------------
+
+
+def _current_member_filter(prefix: str) -> Q:
+    today = timezone.localdate()
+    return Q(**{f"{prefix}since__lte": today}) & (
+        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": today})
+    )
+
+
+def partners_visible_to(user: Any) -> QuerySet[Any]:
+    """Partners with a current membership in a network the user sees, and the user's own partners."""
+    from network.models import NetworkMembership
+    from partners.models import Partner
+
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Partner.objects.none()
+    if scope.sees_every_network:
+        return Partner.objects.all()
+    in_networks = NetworkMembership.objects.current().filter(network_id__in=scope.network_ids)
+    return Partner.objects.filter(Q(id__in=in_networks.values("partner_id")) | Q(id__in=scope.staff_partner_ids))
+
+
+def get_partner_for(user: Any, pk: Any) -> Any:
+    from partners.models import Partner
+
+    return _get_or_404(partners_visible_to(user), pk, Partner)
+
+
+def can_manage_partner(user: Any, partner: Any) -> bool:
+    """Staff and services of a partner: its admins (and the operator)."""
+    return scope_for(user).administers(partner.pk)
+
+
+def can_edit_partner_profile(user: Any, partner: Any) -> bool:
+    """Name, address and contact: the partner's admins and the coordinators of a network it belongs to."""
+    from network.models import NetworkMembership
+
+    scope = scope_for(user)
+    if scope.administers(partner.pk):
+        return True
+    return NetworkMembership.objects.filter(partner=partner, network_id__in=scope.coordinated_network_ids).exists()
+
+
+def get_partner_to_manage(user: Any, pk: Any) -> Any:
+    partner = get_partner_for(user, pk)
+    if not can_manage_partner(user, partner):
+        raise PermissionDenied
+    return partner
+
+
+# --- services -------------------------------------------------------------------------------------
+
+
+def services_visible_to(user: Any) -> QuerySet[Any]:
+    from partners.models import Service
+
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Service.objects.none()
+    if scope.sees_every_network:
+        return Service.objects.all()
+    return Service.objects.filter(partner__in=partners_visible_to(user).values("id"))
+
+
+def get_service_for(user: Any, pk: Any) -> Any:
+    from partners.models import Service
+
+    return _get_or_404(services_visible_to(user), pk, Service)
+
+
+def _get_or_404(queryset: QuerySet[Any], pk: Any, model: Any) -> Any:
+    try:
+        return queryset.get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    except Exception as exc:  # a malformed UUID surfaces as ValidationError from the field
+        from django.core.exceptions import ValidationError
+
+        if isinstance(exc, ValidationError):
+            raise Http404 from None
+        raise

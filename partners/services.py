@@ -1,0 +1,236 @@
+"""Writes for partners, their staff and services. Each checks the actor, validates, saves in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from network.access import can_edit_partner_profile, can_manage_partner, forget_scope, scope_for
+from partners.choices import StaffRole
+from partners.errors import Conflict, PermissionDenied
+from partners.models import Partner, Service, StaffMembership, User
+from partners.validators import normalise_nip
+
+PARTNER_FIELDS = [
+    "name",
+    "short_name",
+    "type",
+    "sector",
+    "description",
+    "regon",
+    "nip",
+    "krs",
+    "street",
+    "postal_code",
+    "city",
+    "phone",
+    "email",
+    "website",
+]
+SERVICE_FIELDS = [
+    "name",
+    "category",
+    "description",
+    "eligibility",
+    "schedule",
+    "place",
+    "postal_code",
+    "city",
+    "capacity",
+    "load",
+    "waitlist_enabled",
+    "funding_source",
+    "is_active",
+]
+
+
+def _apply(instance: Any, data: dict[str, Any], allowed: list[str]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    for name, value in data.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(instance, name, value)
+    if isinstance(instance, Partner) and instance.nip:
+        instance.nip = normalise_nip(instance.nip)
+
+
+@transaction.atomic
+def partner_create(
+    *, actor: User, data: dict[str, Any], network: Any = None, functions: list[str] | None = None
+) -> Partner:
+    """A coordinator adds a partner to their network (or the operator creates one on its own)."""
+    from network.services import membership_add
+
+    scope = scope_for(actor)
+    if network is None and not scope.is_superuser:
+        raise PermissionDenied
+    if network is not None and not scope.coordinates(network.pk):
+        raise PermissionDenied
+    partner = Partner()
+    _apply(partner, data, PARTNER_FIELDS)
+    partner.group = Group(name=f"partner:{partner.id}")
+    partner.full_clean(exclude=["group"])
+    partner.group.save()
+    partner.save()
+    if network is not None:
+        membership_add(actor=actor, network=network, partner=partner, functions=functions or [])
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, actor: User, partner: Partner, data: dict[str, Any]) -> Partner:
+    if not can_edit_partner_profile(actor, partner):
+        raise PermissionDenied
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    _apply(partner, data, PARTNER_FIELDS)
+    partner.full_clean(exclude=["group"])
+    partner.save()
+    return partner
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+
+def _sync_group(membership: StaffMembership) -> None:
+    """The partner's group holds exactly its active staff."""
+    if membership.is_active:
+        membership.user.groups.add(membership.partner.group)
+    else:
+        membership.user.groups.remove(membership.partner.group)
+    forget_scope(membership.user)
+
+
+@transaction.atomic
+def staff_add(
+    *,
+    actor: User,
+    partner: Partner,
+    role: str = StaffRole.STAFF,
+    job_title: str = "",
+    user: User | None = None,
+    username: str = "",
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    send_invitation: bool = True,
+) -> StaffMembership:
+    """Add an existing user, or create an account that gets an e-mail to set its password."""
+    if not can_manage_partner(actor, partner):
+        raise PermissionDenied
+    if role not in StaffRole.values:
+        raise ValidationError({"role": _("Choose a valid role.")})
+    created = False
+    if user is None:
+        username = username.strip()
+        if not username:
+            raise ValidationError({"username": _("This field is required.")})
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username, email=email.strip(), first_name=first_name.strip(), last_name=last_name.strip()
+            )
+            user.set_unusable_password()
+            user.full_clean(exclude=["password"])
+            user.save()
+            created = True
+    membership = StaffMembership.objects.filter(user=user, partner=partner).first()
+    if membership is not None and membership.is_active:
+        raise Conflict(_("%(user)s already works for this partner.") % {"user": user}, code="already_staff")
+    if membership is None:
+        membership = StaffMembership(user=user, partner=partner)
+    membership.role = role
+    membership.job_title = job_title.strip()
+    membership.is_active = True
+    membership.full_clean()
+    membership.save()
+    _sync_group(membership)
+    if created and send_invitation and user.email:
+        transaction.on_commit(lambda: send_invitation_email(user))
+    return membership
+
+
+@transaction.atomic
+def staff_update(
+    *,
+    actor: User,
+    membership: StaffMembership,
+    role: str | None = None,
+    is_active: bool | None = None,
+    job_title: str | None = None,
+) -> StaffMembership:
+    if not can_manage_partner(actor, membership.partner):
+        raise PermissionDenied
+    membership = (
+        StaffMembership.objects.select_for_update().select_related("user", "partner__group").get(pk=membership.pk)
+    )
+    if role is not None:
+        if role not in StaffRole.values:
+            raise ValidationError({"role": _("Choose a valid role.")})
+        membership.role = role
+    if job_title is not None:
+        membership.job_title = job_title.strip()
+    if is_active is not None:
+        membership.is_active = is_active
+    demoting_self = membership.user_id == actor.pk and (membership.role != StaffRole.ADMIN or not membership.is_active)
+    if demoting_self and not actor.is_superuser:
+        others = StaffMembership.objects.filter(
+            partner=membership.partner, role=StaffRole.ADMIN, is_active=True
+        ).exclude(pk=membership.pk)
+        if not others.exists():
+            raise Conflict(_("A partner must keep at least one active admin."), code="last_admin")
+    membership.full_clean()
+    membership.save()
+    _sync_group(membership)
+    return membership
+
+
+def send_invitation_email(user: User) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "user": user,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+            "base_url": getattr(settings, "SITE_URL", "http://127.0.0.1:8000"),
+        }
+        subject = _("Your account in the local cooperation network")
+        body = render_to_string("partners/email/invitation.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+# --- services -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def service_create(*, actor: User, partner: Partner, data: dict[str, Any]) -> Service:
+    if not can_manage_partner(actor, partner):
+        raise PermissionDenied
+    service = Service(partner=partner)
+    _apply(service, data, SERVICE_FIELDS)
+    service.full_clean()
+    service.save()
+    return service
+
+
+@transaction.atomic
+def service_update(*, actor: User, service: Service, data: dict[str, Any]) -> Service:
+    if not can_manage_partner(actor, service.partner):
+        raise PermissionDenied
+    service = Service.objects.select_for_update().select_related("partner").get(pk=service.pk)
+    _apply(service, data, SERVICE_FIELDS)
+    service.full_clean()
+    service.save()
+    return service
