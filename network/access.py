@@ -157,6 +157,11 @@ def can_edit_partner_profile(user: Any, partner: Any) -> bool:
     return NetworkMembership.objects.filter(partner=partner, network_id__in=scope.coordinated_network_ids).exists()
 
 
+def can_manage_services(user: Any, partner: Any) -> bool:
+    """The service catalogue: the partner's admins and the coordinators of a network it belongs to."""
+    return can_edit_partner_profile(user, partner)
+
+
 def get_partner_to_manage(user: Any, pk: Any) -> Any:
     partner = get_partner_for(user, pk)
     if not can_manage_partner(user, partner):

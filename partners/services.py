@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from network.access import can_edit_partner_profile, can_manage_partner, forget_scope, scope_for
+from network.access import can_edit_partner_profile, can_manage_partner, can_manage_services, forget_scope, scope_for
 from partners.choices import StaffRole
 from partners.errors import Conflict, PermissionDenied
 from partners.models import Partner, Service, StaffMembership, User
@@ -216,7 +216,7 @@ def send_invitation_email(user: User) -> None:
 
 @transaction.atomic
 def service_create(*, actor: User, partner: Partner, data: dict[str, Any]) -> Service:
-    if not can_manage_partner(actor, partner):
+    if not can_manage_services(actor, partner):
         raise PermissionDenied
     service = Service(partner=partner)
     _apply(service, data, SERVICE_FIELDS)
@@ -227,7 +227,7 @@ def service_create(*, actor: User, partner: Partner, data: dict[str, Any]) -> Se
 
 @transaction.atomic
 def service_update(*, actor: User, service: Service, data: dict[str, Any]) -> Service:
-    if not can_manage_partner(actor, service.partner):
+    if not can_manage_services(actor, service.partner):
         raise PermissionDenied
     service = Service.objects.select_for_update().select_related("partner").get(pk=service.pk)
     _apply(service, data, SERVICE_FIELDS)

@@ -86,14 +86,14 @@ class AgreementFactory(factory.django.DjangoModelFactory[CooperationAgreement]):
 
 
 def make_staff(partner: Partner, role: str = StaffRole.STAFF, **user_kwargs: object) -> User:
-    user = UserFactory(**user_kwargs)
+    user = UserFactory.create(**user_kwargs)
     StaffMembership.objects.create(user=user, partner=partner, role=role)
     user.groups.add(partner.group)
     return user
 
 
 def make_coordinator(network: Network, **user_kwargs: object) -> User:
-    user = UserFactory(**user_kwargs)
+    user = UserFactory.create(**user_kwargs)
     NetworkCoordinator.objects.create(network=network, user=user)
     user.groups.add(network.coordinators_group)
     return user
