@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "guardian",
     "channels",
     "django_htmx",
+    "localflavor",
     "partners",
     "network",
     "referrals",

@@ -17,7 +17,15 @@ class NavItem:
 
 
 def navigation_for(user: Any) -> list[NavItem]:
+    from network.access import scope_for
+
+    scope = scope_for(user)
     items = [NavItem(_("Start"), reverse("home"), "home")]
+    items.append(NavItem(_("Service directory"), reverse("service-directory"), "service-directory"))
+    for network_id in sorted(scope.coordinated_network_ids)[:1]:
+        items.append(NavItem(_("My network"), reverse("network-overview", args=[network_id]), "network-overview"))
+    for partner_id in sorted(scope.staff_partner_ids)[:1]:
+        items.append(NavItem(_("My institution"), reverse("partner-detail", args=[partner_id]), "partner-detail"))
     if user.is_staff:
         items.append(NavItem(_("Administration"), reverse("admin:index"), "admin"))
     return items

@@ -1,11 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from frontend import directory_views as directory
 from frontend import import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("networks/<uuid:network_id>/import/", import_views.network_import, name="network-import"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
@@ -16,4 +16,26 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # The network directory.
+    path("networks/<uuid:network_id>/", directory.network_overview, name="network-overview"),
+    path("networks/<uuid:network_id>/members/", directory.network_members, name="network-members"),
+    path(
+        "networks/<uuid:network_id>/members/<uuid:membership_id>/",
+        directory.membership_edit,
+        name="network-membership-edit",
+    ),
+    path("networks/<uuid:network_id>/agreement/", directory.agreement_edit, name="network-agreement-edit"),
+    path(
+        "networks/<uuid:network_id>/agreement/<uuid:agreement_id>/document/",
+        directory.agreement_document,
+        name="network-agreement-document",
+    ),
+    path("networks/<uuid:network_id>/import/", import_views.network_import, name="network-import"),
+    path("partners/<uuid:partner_id>/", directory.partner_detail, name="partner-detail"),
+    path("partners/<uuid:partner_id>/edit/", directory.partner_edit, name="partner-edit"),
+    path("partners/<uuid:partner_id>/staff/", directory.staff_manage, name="partner-staff"),
+    path("partners/<uuid:partner_id>/staff/<uuid:membership_id>/", directory.staff_change, name="partner-staff-change"),
+    path("partners/<uuid:partner_id>/services/new/", directory.service_create, name="service-create"),
+    path("services/", directory.service_directory, name="service-directory"),
+    path("services/<uuid:service_id>/edit/", directory.service_edit, name="service-edit"),
 ]

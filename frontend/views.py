@@ -5,6 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from network.access import networks_visible_to, scope_for
+from partners.models import Partner
+
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
@@ -12,4 +15,10 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/home.html")
+    scope = scope_for(request.user)
+    context = {
+        "networks": networks_visible_to(request.user).order_by("name")[:50],
+        "my_partners": Partner.objects.filter(id__in=scope.staff_partner_ids).order_by("name"),
+        "scope": scope,
+    }
+    return render(request, "frontend/home.html", context)

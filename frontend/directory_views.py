@@ -1,0 +1,350 @@
+"""Pages of the network directory: overview, partners, staff, services, memberships, agreement."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections import defaultdict
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from frontend.forms import (
+    AgreementForm,
+    MembershipForm,
+    NewPartnerForm,
+    PartnerForm,
+    ServiceFilterForm,
+    ServiceForm,
+    StaffAddForm,
+    StaffChangeForm,
+)
+from network import services as network_services
+from network.access import (
+    can_edit_partner_profile,
+    can_manage_partner,
+    can_manage_services,
+    get_network_for,
+    get_partner_for,
+    get_partner_to_manage,
+    get_service_for,
+    scope_for,
+    services_visible_to,
+)
+from network.models import CooperationAgreement, NetworkMembership
+from partners import services as partner_services
+from partners.choices import PartnerFunction, StaffRole
+from partners.errors import DomainError
+from partners.models import Service, StaffMembership
+
+PAGE_SIZE = 50
+
+
+def _form_errors(form: Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, by field where the form has that field."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _current_agreement(network: Any) -> CooperationAgreement | None:
+    return network.agreements.order_by("-valid_from").first()
+
+
+@login_required
+def network_overview(request: HttpRequest, network_id: UUID) -> HttpResponse:
+    network = get_network_for(request.user, network_id)
+    memberships = list(
+        NetworkMembership.objects.current()
+        .filter(network=network)
+        .select_related("partner", "coordinating_person")
+        .order_by("partner__name")
+    )
+    by_function: dict[str, list[NetworkMembership]] = defaultdict(list)
+    for membership in memberships:
+        for code in membership.functions or ["_none"]:
+            by_function[code].append(membership)
+    labels = dict(PartnerFunction.choices)
+    groups = [(labels[code], by_function[code]) for code in PartnerFunction.values if by_function.get(code)]
+    if by_function.get("_none"):
+        groups.append((_("No function assigned yet"), by_function["_none"]))
+    context = {
+        "network": network,
+        "memberships": memberships,
+        "groups": groups,
+        "agreement": _current_agreement(network),
+        "is_coordinator": scope_for(request.user).coordinates(network.pk),
+    }
+    return render(request, "network/overview.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_members(request: HttpRequest, network_id: UUID) -> HttpResponse:
+    """Coordinators add partners to their network (new institutions) and see every membership."""
+    network = get_network_for(request.user, network_id, coordinate=True)
+    form = NewPartnerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in PartnerForm.Meta.fields}
+        try:
+            partner = partner_services.partner_create(
+                actor=request.user, data=data, network=network, functions=form.cleaned_data["functions"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("%(partner)s joined the network.") % {"partner": partner})
+            return redirect("network-members", network_id=network.pk)
+    memberships = (
+        NetworkMembership.objects.filter(network=network)
+        .select_related("partner", "coordinating_person")
+        .order_by("partner__name")
+    )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "network/members.html", {"network": network, "memberships": memberships, "form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: HttpRequest, network_id: UUID, membership_id: UUID) -> HttpResponse:
+    network = get_network_for(request.user, network_id, coordinate=True)
+    try:
+        membership = NetworkMembership.objects.select_related("partner").get(pk=membership_id, network=network)
+    except NetworkMembership.DoesNotExist:
+        raise Http404 from None
+    form = MembershipForm(request.POST or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            network_services.membership_update(actor=request.user, membership=membership, data=form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("network-members", network_id=network.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"network": network, "membership": membership, "form": form}
+    return render(request, "network/membership_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_edit(request: HttpRequest, network_id: UUID) -> HttpResponse:
+    network = get_network_for(request.user, network_id, coordinate=True)
+    agreement = _current_agreement(network)
+    form = AgreementForm(request.POST or None, request.FILES or None, instance=agreement)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "document"}
+        try:
+            network_services.agreement_save(
+                actor=request.user,
+                network=network,
+                data=data,
+                agreement=agreement,
+                document=form.cleaned_data.get("document"),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The cooperation agreement was saved."))
+            return redirect("network-overview", network_id=network.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "network/agreement_form.html", {"network": network, "form": form}, status=status)
+
+
+@login_required
+def agreement_document(request: HttpRequest, network_id: UUID, agreement_id: UUID) -> FileResponse:
+    """The signed agreement, only for those who see the network; never through a public media URL."""
+    network = get_network_for(request.user, network_id)
+    try:
+        agreement = CooperationAgreement.objects.get(pk=agreement_id, network=network)
+    except CooperationAgreement.DoesNotExist:
+        raise Http404 from None
+    if not agreement.document:
+        raise Http404
+    content_type = mimetypes.guess_type(agreement.document.name)[0] or "application/octet-stream"
+    response = FileResponse(agreement.document.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="porozumienie-{agreement.pk}{agreement.document.name[-4:]}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def partner_detail(request: HttpRequest, partner_id: UUID) -> HttpResponse:
+    partner = get_partner_for(request.user, partner_id)
+    scope = scope_for(request.user)
+    membership_qs = NetworkMembership.objects.current().filter(partner=partner)
+    if not scope.sees_every_network:
+        membership_qs = membership_qs.filter(network_id__in=scope.network_ids)
+    memberships = list(membership_qs.select_related("network", "coordinating_person"))
+    in_my_networks = any(m.network_id in scope.coordinated_network_ids for m in memberships)
+    sees_staff = scope.is_superuser or partner.pk in scope.staff_partner_ids or in_my_networks
+    staff = (
+        StaffMembership.objects.filter(partner=partner, is_active=True)
+        .select_related("user")
+        .order_by("user__last_name")
+        if sees_staff
+        else []
+    )
+    context = {
+        "partner": partner,
+        "memberships": memberships,
+        "services": Service.objects.filter(partner=partner).order_by("name"),
+        "staff": staff,
+        "sees_staff": sees_staff,
+        "can_manage_staff": can_manage_partner(request.user, partner),
+        "can_manage_services": can_manage_services(request.user, partner) and not scope.is_monitor,
+        "can_edit": can_edit_partner_profile(request.user, partner),
+    }
+    return render(request, "partners/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partner_edit(request: HttpRequest, partner_id: UUID) -> HttpResponse:
+    partner = get_partner_for(request.user, partner_id)
+    if not can_edit_partner_profile(request.user, partner):
+        raise PermissionDenied
+    form = PartnerForm(request.POST or None, instance=partner)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner_services.partner_update(actor=request.user, partner=partner, data=form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("partner-detail", partner_id=partner.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "partners/partner_form.html", {"partner": partner, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_manage(request: HttpRequest, partner_id: UUID) -> HttpResponse:
+    partner = get_partner_to_manage(request.user, partner_id)
+    form = StaffAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = partner_services.staff_add(actor=request.user, partner=partner, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("%(user)s was added to the staff.") % {"user": membership.user})
+            return redirect("partner-staff", partner_id=partner.pk)
+    memberships = (
+        StaffMembership.objects.filter(partner=partner).select_related("user").order_by("-is_active", "user__last_name")
+    )
+    status = 400 if request.method == "POST" else 200
+    context = {"partner": partner, "memberships": memberships, "form": form, "role_choices": StaffRole.choices}
+    return render(request, "partners/staff.html", context, status=status)
+
+
+@login_required
+@require_POST
+def staff_change(request: HttpRequest, partner_id: UUID, membership_id: UUID) -> HttpResponse:
+    partner = get_partner_to_manage(request.user, partner_id)
+    try:
+        membership = StaffMembership.objects.select_related("user", "partner").get(pk=membership_id, partner=partner)
+    except StaffMembership.DoesNotExist:
+        raise Http404 from None
+    form = StaffChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role."))
+    else:
+        try:
+            partner_services.staff_update(
+                actor=request.user,
+                membership=membership,
+                role=form.cleaned_data["role"],
+                is_active=form.cleaned_data["is_active"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+    return redirect("partner-staff", partner_id=partner.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_create(request: HttpRequest, partner_id: UUID) -> HttpResponse:
+    partner = get_partner_for(request.user, partner_id)
+    if not can_manage_services(request.user, partner):
+        raise PermissionDenied
+    form = ServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service = partner_services.service_create(actor=request.user, partner=partner, data=form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Service %(name)s was added.") % {"name": service.name})
+            return redirect("partner-detail", partner_id=partner.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "partners/service_form.html", {"partner": partner, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_edit(request: HttpRequest, service_id: UUID) -> HttpResponse:
+    service = get_service_for(request.user, service_id)
+    if not can_manage_services(request.user, service.partner):
+        raise PermissionDenied
+    form = ServiceForm(request.POST or None, instance=service)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner_services.service_update(actor=request.user, service=service, data=form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("partner-detail", partner_id=service.partner_id)
+    status = 400 if request.method == "POST" else 200
+    context = {"partner": service.partner, "service": service, "form": form}
+    return render(request, "partners/service_form.html", context, status=status)
+
+
+@login_required
+def service_directory(request: HttpRequest) -> HttpResponse:
+    form = ServiceFilterForm(request.GET or None)
+    services = services_visible_to(request.user).filter(is_active=True).select_related("partner")
+    network_id = request.GET.get("network")
+    if network_id:
+        network = get_network_for(request.user, network_id)
+        services = services.filter(partner__network_memberships__network=network)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            services = services.filter(
+                Q(name__icontains=data["q"])
+                | Q(description__icontains=data["q"])
+                | Q(partner__name__icontains=data["q"])
+            )
+        if data["category"]:
+            services = services.filter(category=data["category"])
+        if data["type"]:
+            services = services.filter(partner__type=data["type"])
+        if data["free"]:
+            services = services.with_free_places()
+    page = Paginator(services.order_by("name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "partners/_service_results.html" if request.htmx else "partners/directory.html"
+    return render(request, template, context)
