@@ -12,8 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,6 +28,7 @@ from frontend.forms import (
     StaffAddForm,
     StaffChangeForm,
 )
+from frontend.types import AuthedRequest
 from network import services as network_services
 from network.access import (
     can_edit_partner_profile,
@@ -49,7 +50,7 @@ from partners.models import Service, StaffMembership
 PAGE_SIZE = 50
 
 
-def _form_errors(form: Form, exc: ValidationError) -> None:
+def _form_errors(form: BaseForm, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form, by field where the form has that field."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -63,7 +64,7 @@ def _current_agreement(network: Any) -> CooperationAgreement | None:
 
 
 @login_required
-def network_overview(request: HttpRequest, network_id: UUID) -> HttpResponse:
+def network_overview(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id)
     memberships = list(
         NetworkMembership.objects.current()
@@ -76,7 +77,9 @@ def network_overview(request: HttpRequest, network_id: UUID) -> HttpResponse:
         for code in membership.functions or ["_none"]:
             by_function[code].append(membership)
     labels = dict(PartnerFunction.choices)
-    groups = [(labels[code], by_function[code]) for code in PartnerFunction.values if by_function.get(code)]
+    groups: list[tuple[str, list[NetworkMembership]]] = [
+        (str(labels[code]), by_function[code]) for code in PartnerFunction.values if by_function.get(code)
+    ]
     if by_function.get("_none"):
         groups.append((_("No function assigned yet"), by_function["_none"]))
     context = {
@@ -91,7 +94,7 @@ def network_overview(request: HttpRequest, network_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def network_members(request: HttpRequest, network_id: UUID) -> HttpResponse:
+def network_members(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     """Coordinators add partners to their network (new institutions) and see every membership."""
     network = get_network_for(request.user, network_id, coordinate=True)
     form = NewPartnerForm(request.POST or None)
@@ -121,7 +124,7 @@ def network_members(request: HttpRequest, network_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def membership_edit(request: HttpRequest, network_id: UUID, membership_id: UUID) -> HttpResponse:
+def membership_edit(request: AuthedRequest, network_id: UUID, membership_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id, coordinate=True)
     try:
         membership = NetworkMembership.objects.select_related("partner").get(pk=membership_id, network=network)
@@ -143,7 +146,7 @@ def membership_edit(request: HttpRequest, network_id: UUID, membership_id: UUID)
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agreement_edit(request: HttpRequest, network_id: UUID) -> HttpResponse:
+def agreement_edit(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id, coordinate=True)
     agreement = _current_agreement(network)
     form = AgreementForm(request.POST or None, request.FILES or None, instance=agreement)
@@ -167,7 +170,7 @@ def agreement_edit(request: HttpRequest, network_id: UUID) -> HttpResponse:
 
 
 @login_required
-def agreement_document(request: HttpRequest, network_id: UUID, agreement_id: UUID) -> FileResponse:
+def agreement_document(request: AuthedRequest, network_id: UUID, agreement_id: UUID) -> FileResponse:
     """The signed agreement, only for those who see the network; never through a public media URL."""
     network = get_network_for(request.user, network_id)
     try:
@@ -184,7 +187,7 @@ def agreement_document(request: HttpRequest, network_id: UUID, agreement_id: UUI
 
 
 @login_required
-def partner_detail(request: HttpRequest, partner_id: UUID) -> HttpResponse:
+def partner_detail(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
     partner = get_partner_for(request.user, partner_id)
     scope = scope_for(request.user)
     membership_qs = NetworkMembership.objects.current().filter(partner=partner)
@@ -215,7 +218,7 @@ def partner_detail(request: HttpRequest, partner_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def partner_edit(request: HttpRequest, partner_id: UUID) -> HttpResponse:
+def partner_edit(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
     partner = get_partner_for(request.user, partner_id)
     if not can_edit_partner_profile(request.user, partner):
         raise PermissionDenied
@@ -234,7 +237,7 @@ def partner_edit(request: HttpRequest, partner_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_manage(request: HttpRequest, partner_id: UUID) -> HttpResponse:
+def staff_manage(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
     partner = get_partner_to_manage(request.user, partner_id)
     form = StaffAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -257,7 +260,7 @@ def staff_manage(request: HttpRequest, partner_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_change(request: HttpRequest, partner_id: UUID, membership_id: UUID) -> HttpResponse:
+def staff_change(request: AuthedRequest, partner_id: UUID, membership_id: UUID) -> HttpResponse:
     partner = get_partner_to_manage(request.user, partner_id)
     try:
         membership = StaffMembership.objects.select_related("user", "partner").get(pk=membership_id, partner=partner)
@@ -283,7 +286,7 @@ def staff_change(request: HttpRequest, partner_id: UUID, membership_id: UUID) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def service_create(request: HttpRequest, partner_id: UUID) -> HttpResponse:
+def service_create(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
     partner = get_partner_for(request.user, partner_id)
     if not can_manage_services(request.user, partner):
         raise PermissionDenied
@@ -302,7 +305,7 @@ def service_create(request: HttpRequest, partner_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def service_edit(request: HttpRequest, service_id: UUID) -> HttpResponse:
+def service_edit(request: AuthedRequest, service_id: UUID) -> HttpResponse:
     service = get_service_for(request.user, service_id)
     if not can_manage_services(request.user, service.partner):
         raise PermissionDenied
@@ -321,7 +324,7 @@ def service_edit(request: HttpRequest, service_id: UUID) -> HttpResponse:
 
 
 @login_required
-def service_directory(request: HttpRequest) -> HttpResponse:
+def service_directory(request: AuthedRequest) -> HttpResponse:
     form = ServiceFilterForm(request.GET or None)
     services = services_visible_to(request.user).filter(is_active=True).select_related("partner")
     network_id = request.GET.get("network")

@@ -21,6 +21,8 @@ class DateInput(forms.DateInput):
 
 
 class PartnerForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Partner
         fields = PARTNER_FIELDS
@@ -72,7 +74,9 @@ class MembershipForm(forms.ModelForm):
         from partners.models import User
 
         partner_id = self.instance.partner_id
-        self.fields["coordinating_person"].queryset = User.objects.filter(
+        field = self.fields["coordinating_person"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(
             staff_memberships__partner_id=partner_id, staff_memberships__is_active=True
         ).order_by("last_name", "first_name")
 

@@ -7,7 +7,7 @@ ids in it; single objects go through ``get_*_for`` which answers 404 for both mi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
@@ -16,6 +16,9 @@ from django.utils import timezone
 
 from partners.choices import StaffRole
 from partners.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from partners.models import ServiceQuerySet
 
 _CACHE_ATTR = "_lsw_scope"
 
@@ -172,7 +175,7 @@ def get_partner_to_manage(user: Any, pk: Any) -> Any:
 # --- services -------------------------------------------------------------------------------------
 
 
-def services_visible_to(user: Any) -> QuerySet[Any]:
+def services_visible_to(user: Any) -> ServiceQuerySet:
     from partners.models import Service
 
     scope = scope_for(user)
