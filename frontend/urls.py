@@ -3,6 +3,7 @@ from django.urls import path
 
 from frontend import directory_views as directory
 from frontend import import_views, views
+from frontend import people_views as people
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,4 +39,29 @@ urlpatterns = [
     path("partners/<uuid:partner_id>/services/new/", directory.service_create, name="service-create"),
     path("services/", directory.service_directory, name="service-directory"),
     path("services/<uuid:service_id>/edit/", directory.service_edit, name="service-edit"),
+    # People, consent, the case and the plan.
+    path("people/", people.people_list, name="people-list"),
+    path("networks/<uuid:network_id>/people/new/", people.person_register, name="person-register"),
+    path("people/<uuid:person_id>/", people.person_detail, name="person-detail"),
+    path("people/<uuid:person_id>/edit/", people.person_edit, name="person-edit"),
+    path("people/<uuid:person_id>/consents/", people.consent_add, name="person-consent-add"),
+    path(
+        "people/<uuid:person_id>/consents/<uuid:consent_id>/withdraw/",
+        people.consent_withdraw,
+        name="person-consent-withdraw",
+    ),
+    path(
+        "people/<uuid:person_id>/consents/<uuid:consent_id>/document/",
+        people.consent_document,
+        name="person-consent-document",
+    ),
+    path("people/<uuid:person_id>/case/", people.case_open, name="person-case-open"),
+    path("people/<uuid:person_id>/case/<uuid:case_id>/stage/", people.case_stage, name="person-case-stage"),
+    path("people/<uuid:person_id>/case/<uuid:case_id>/transfer/", people.case_transfer, name="person-case-transfer"),
+    path("people/<uuid:person_id>/case/<uuid:case_id>/close/", people.case_close, name="person-case-close"),
+    path("people/<uuid:person_id>/case/<uuid:case_id>/goals/", people.goal_add, name="person-goal-add"),
+    path("people/<uuid:person_id>/goals/<uuid:goal_id>/review/", people.goal_review, name="person-goal-review"),
+    path("people/<uuid:person_id>/export.json", people.person_export_json, name="person-export-json"),
+    path("people/<uuid:person_id>/export/", people.person_export_print, name="person-export-print"),
+    path("people/<uuid:person_id>/anonymise/", people.person_anonymise, name="person-anonymise"),
 ]

@@ -102,7 +102,8 @@ def person_register(*, actor: User, network: Network, data: dict[str, Any], forc
         setattr(person, name, value.strip() if isinstance(value, str) else value)
     if not person.birth_date and data.get("pesel") is None:
         person.birth_date = None
-    person.full_clean(exclude=["normalised_name"])
+    # Uniqueness is checked below as a duplicate (409 with candidates); the constraint stays as a backstop.
+    person.full_clean(exclude=["normalised_name"], validate_constraints=False)
     _clean_identity(person)
     duplicates = find_duplicates(
         network=network,
@@ -386,6 +387,7 @@ def person_anonymise(*, actor: User, person: Person) -> Person:
         raise Conflict(_("This person's data was already anonymised."), code="anonymised")
     if Case.objects.open().filter(person=person).exists():
         raise Conflict(_("Close the person's case before anonymising their data."), code="case_open")
+    person.birth_year = person.year_of_birth
     for name in PERSON_FIELDS:
         if name in {"sex", "birth_year", "gmina_teryt", "gmina_name"}:
             continue

@@ -116,3 +116,12 @@ def world(db: Any) -> Any:
     from tests.personas import build_world
 
     return build_world()
+
+
+def browser_login(page: Any, username: str, password: str = "secret-pass-123") -> None:  # noqa: S107 - test persona
+    """Sign in through the real login form, as a person would."""
+    page.goto("/login/")
+    page.get_by_label("Nazwa użytkownika").fill(username)
+    page.get_by_label("Hasło").fill(password)
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.wait_for_url("**/")

@@ -36,7 +36,7 @@ class SupportPlan(TimeStamped):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="plans")
-    title = models.CharField(_("title"), max_length=200, default="")
+    title = models.CharField(_("title"), max_length=200, blank=True, default="")
     agreed_on = models.DateField(_("agreed on"), default=timezone.localdate)
     is_current = models.BooleanField(_("current"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

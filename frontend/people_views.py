@@ -1,0 +1,448 @@
+"""Pages about people: the list, registration, the person page with consent, case and plan, exports."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from frontend.directory_views import _form_errors
+from frontend.people_forms import (
+    CaseOpenForm,
+    CloseForm,
+    ConsentForm,
+    GoalForm,
+    GoalReviewForm,
+    PeopleFilterForm,
+    PersonForm,
+    RegisterPersonForm,
+    StageForm,
+    TransferForm,
+    WithdrawForm,
+)
+from frontend.types import AuthedRequest
+from network import people_services, plan_services
+from network.access import get_network_for
+from network.audit import log_access, log_access_many
+from network.models import AccessAction, AccessLog, Case, Consent, Goal, Person
+from network.models.people import PERSON_FIELD_CATEGORIES, DataCategory
+from network.people_access import PersonAccess, get_person_for, persons_visible_to
+from network.person_export import person_export
+from partners.errors import DomainError
+
+PAGE_SIZE = 50
+SECTIONS = [
+    (DataCategory.IDENTITY, _("Identity and contact")),
+    (DataCategory.SOCIAL, _("Social and living situation")),
+    (DataCategory.HEALTH, _("Health")),
+    (DataCategory.EMPLOYMENT, _("Work")),
+]
+
+
+@login_required
+def people_list(request: AuthedRequest) -> HttpResponse:
+    form = PeopleFilterForm(request.GET or None)
+    people = persons_visible_to(request.user).active().select_related("network")
+    if form.is_valid() and form.cleaned_data["q"]:
+        q = form.cleaned_data["q"].strip()
+        from network.models.people import normalise_name
+
+        people = people.filter(Q(normalised_name__contains=normalise_name(q, "")) | Q(pesel=q))
+    people = people.prefetch_related(
+        Prefetch("cases", queryset=Case.objects.open().select_related("case_manager", "network"), to_attr="open_cases")
+    ).order_by("last_name", "first_name", "id")
+    with transaction.atomic():
+        page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = list(page)
+        log_access_many(user=request.user, people=rows, action=AccessAction.VIEW, view="people-list")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "people/list.html", {"form": form, "page": page, "rows": rows, "query": query.urlencode()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_register(request: AuthedRequest, network_id: UUID) -> HttpResponse:
+    network = get_network_for(request.user, network_id)
+    if network.pk not in _coordinated(request):
+        from network.access import scope_for
+
+        # The regional monitor never reaches a person-level page, not even an empty form.
+        if scope_for(request.user).is_monitor:
+            raise Http404
+        raise PermissionDenied
+    form = RegisterPersonForm(request.POST or None)
+    duplicates: list[Person] = []
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in PERSON_FIELD_CATEGORIES and v not in (None, "")}
+        try:
+            person = people_services.person_register(
+                actor=request.user, network=network, data=data, force=form.cleaned_data["force"]
+            )
+        except people_services.DuplicatePerson as exc:
+            duplicates = exc.candidates
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("%(person)s was registered.") % {"person": person})
+            return redirect("person-detail", person_id=person.pk)
+    status = 409 if duplicates else (400 if request.method == "POST" else 200)
+    context = {"network": network, "form": form, "duplicates": duplicates}
+    return render(request, "people/register.html", context, status=status)
+
+
+def _coordinated(request: AuthedRequest) -> frozenset[Any]:
+    from network.access import scope_for
+
+    return scope_for(request.user).coordinated_network_ids
+
+
+def _sections(access: PersonAccess) -> list[tuple[str, list[tuple[str, Any]]]]:
+    person = access.person
+    sections = []
+    for category, title in SECTIONS:
+        if not access.can_read(category):
+            continue
+        rows = []
+        for name, field_category in PERSON_FIELD_CATEGORIES.items():
+            if field_category != category:
+                continue
+            field = Person._meta.get_field(name)
+            display = getattr(person, f"get_{name}_display", None)
+            value = display() if callable(display) and getattr(person, name) else getattr(person, name)
+            if value not in (None, ""):
+                rows.append((str(getattr(field, "verbose_name", name)), value))
+        sections.append((str(title), rows))
+    return sections
+
+
+@login_required
+def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    with transaction.atomic():
+        access = get_person_for(request.user, person_id)
+        person = access.person
+        log_access(user=request.user, person=person, action=AccessAction.VIEW, view="person-detail")
+    case = (
+        Case.objects.open().filter(person=person).select_related("case_manager", "managing_partner", "network").first()
+    )
+    events = list(case.events.select_related("actor", "to_manager", "to_partner")) if case else []
+    consents = list(Consent.objects.filter(person=person).prefetch_related("partners").select_related("recorded_by"))
+    network = person.network
+    context: dict[str, Any] = {
+        "access": access,
+        "person": person,
+        "sections": _sections(access),
+        "consents": consents,
+        "case": case,
+        "events": events,
+        "closed_cases": list(Case.objects.filter(person=person, closed_on__isnull=False).order_by("-closed_on")),
+        **plan_services.plan_context(case),
+    }
+    if access.can_change_path and not person.anonymised_at:
+        context.update(
+            consent_form=ConsentForm(network=network, prefix="consent"),
+            open_form=CaseOpenForm(network=network, prefix="open") if case is None and access.is_coordinator else None,
+            stage_form=StageForm(network=network, initial={"stage": case.stage}, prefix="stage") if case else None,
+            transfer_form=TransferForm(network=network, prefix="transfer") if case else None,
+            close_form=CloseForm(prefix="close") if case else None,
+            goal_form=GoalForm(network=network, prefix="goal") if case else None,
+            review_form=GoalReviewForm(prefix="review"),
+        )
+    if access.is_coordinator:
+        context["access_log"] = list(AccessLog.objects.filter(person=person).select_related("user")[:30])
+    context.update(_extra_sections(access))
+    return render(request, "people/detail.html", context)
+
+
+def _extra_sections(access: PersonAccess) -> dict[str, Any]:
+    """Sections contributed by assessments and activities, when those modules are present."""
+    extra: dict[str, Any] = {}
+    try:
+        from frontend.assessment_views import assessment_section_context
+    except ImportError:
+        pass
+    else:
+        extra["assessment_section"] = assessment_section_context(access)
+    try:
+        from frontend.group_views import activity_section_context
+    except ImportError:
+        pass
+    else:
+        extra["activity_section"] = activity_section_context(access)
+    return extra
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    access = get_person_for(request.user, person_id)
+    if not access.can_change_path:
+        raise PermissionDenied
+    person = access.person
+    form = PersonForm(request.POST or None, instance=None, initial=_initial(person), categories=access.categories)
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data if name in PERSON_FIELD_CATEGORIES}
+        try:
+            people_services.person_update(actor=request.user, person=person, data=changed)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("person-detail", person_id=person.pk)
+    elif request.method == "GET":
+        log_access(user=request.user, person=person, action=AccessAction.VIEW, view="person-edit")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/edit.html", {"person": person, "form": form}, status=status)
+
+
+def _initial(person: Person) -> dict[str, Any]:
+    return {name: getattr(person, name) for name in PERSON_FIELD_CATEGORIES}
+
+
+def _back(person: Person, anchor: str) -> HttpResponse:
+    from django.urls import reverse
+
+    return redirect(reverse("person-detail", args=[person.pk]) + f"#{anchor}")
+
+
+def _report(request: AuthedRequest, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        for message in exc.messages:
+            messages.error(request, message)
+    elif isinstance(exc, DomainError):
+        messages.error(request, exc.message)
+
+
+@login_required
+@require_POST
+def consent_add(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    access = get_person_for(request.user, person_id)
+    person = access.person
+    form = ConsentForm(request.POST, request.FILES, network=person.network, prefix="consent")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            people_services.consent_record(
+                actor=request.user,
+                person=person,
+                categories=data["categories"],
+                partners=list(data["partners"]),
+                partner_types=data["partner_types"],
+                purpose=data["purpose"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                given_by=data["given_by"],
+                document=data["document"],
+            )
+        except (ValidationError, DomainError) as exc:
+            _form_errors(form, exc) if isinstance(exc, ValidationError) else form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The consent was recorded."))
+            return _back(person, "consents")
+    return render(request, "people/consent_form.html", {"person": person, "form": form}, status=400)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: AuthedRequest, person_id: UUID, consent_id: UUID) -> HttpResponse:
+    access = get_person_for(request.user, person_id)
+    consent = _consent_of(access.person, consent_id)
+    form = WithdrawForm(request.POST, prefix="withdraw")
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        people_services.consent_withdraw(actor=request.user, consent=consent, note=note)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The consent was withdrawn. Access that depended on it has ended."))
+    return _back(access.person, "consents")
+
+
+def _consent_of(person: Person, consent_id: UUID) -> Consent:
+    try:
+        return Consent.objects.select_related("person").get(pk=consent_id, person=person)
+    except Consent.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def consent_document(request: AuthedRequest, person_id: UUID, consent_id: UUID) -> FileResponse:
+    access = get_person_for(request.user, person_id)
+    if not access.can_change_path:
+        raise Http404
+    consent = _consent_of(access.person, consent_id)
+    if not consent.document:
+        raise Http404
+    with transaction.atomic():
+        log_access(
+            user=request.user, person=access.person, action=AccessAction.DOWNLOAD, detail=f"consent:{consent.pk}"
+        )
+    content_type = consent.document_type or mimetypes.guess_type(consent.document.name)[0] or "application/octet-stream"
+    response = FileResponse(consent.document.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="zgoda-{consent.pk}{consent.document.name[-4:]}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def case_open(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    access = get_person_for(request.user, person_id)
+    form = CaseOpenForm(request.POST, network=access.person.network, prefix="open")
+    if not form.is_valid():
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
+        return _back(access.person, "case")
+    try:
+        people_services.case_open(actor=request.user, person=access.person, **form.cleaned_data)
+    except (ValidationError, DomainError) as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, _("The case was opened."))
+    return _back(access.person, "case")
+
+
+def _case_of(access: PersonAccess, case_id: UUID) -> Case:
+    try:
+        return Case.objects.select_related("network", "person").get(pk=case_id, person=access.person)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@require_POST
+def case_stage(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
+    access = get_person_for(request.user, person_id)
+    case = _case_of(access, case_id)
+    form = StageForm(request.POST, network=case.network, prefix="stage")
+    if form.is_valid():
+        try:
+            people_services.case_change_stage(actor=request.user, case=case, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            _report(request, exc)
+        else:
+            messages.success(request, _("The stage was changed."))
+    else:
+        messages.error(request, _("Choose a stage of this network."))
+    return _back(access.person, "case")
+
+
+@login_required
+@require_POST
+def case_transfer(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
+    access = get_person_for(request.user, person_id)
+    case = _case_of(access, case_id)
+    form = TransferForm(request.POST, network=case.network, prefix="transfer")
+    if form.is_valid():
+        try:
+            people_services.case_transfer(actor=request.user, case=case, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            _report(request, exc)
+        else:
+            messages.success(request, _("The case was transferred."))
+    else:
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
+    return _back(access.person, "case")
+
+
+@login_required
+@require_POST
+def case_close(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
+    access = get_person_for(request.user, person_id)
+    case = _case_of(access, case_id)
+    form = CloseForm(request.POST, prefix="close")
+    form.is_valid()
+    try:
+        people_services.case_close(actor=request.user, case=case, note=form.cleaned_data.get("note", ""))
+    except (ValidationError, DomainError) as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, _("The case was closed."))
+    return _back(access.person, "case")
+
+
+@login_required
+@require_POST
+def goal_add(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
+    access = get_person_for(request.user, person_id)
+    case = _case_of(access, case_id)
+    form = GoalForm(request.POST, network=case.network, prefix="goal")
+    if form.is_valid():
+        try:
+            plan_services.goal_add(actor=request.user, case=case, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            _report(request, exc)
+        else:
+            messages.success(request, _("The goal was added to the support plan."))
+    else:
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
+    return _back(access.person, "plan")
+
+
+@login_required
+@require_POST
+def goal_review(request: AuthedRequest, person_id: UUID, goal_id: UUID) -> HttpResponse:
+    access = get_person_for(request.user, person_id)
+    try:
+        goal = Goal.objects.select_related("plan__case").get(pk=goal_id, plan__case__person=access.person)
+    except Goal.DoesNotExist:
+        raise Http404 from None
+    form = GoalReviewForm(request.POST, prefix="review")
+    if form.is_valid():
+        try:
+            plan_services.goal_review(actor=request.user, goal=goal, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            _report(request, exc)
+        else:
+            messages.success(request, _("The review was saved."))
+    else:
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
+    return _back(access.person, "plan")
+
+
+@login_required
+def person_export_json(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    access = get_person_for(request.user, person_id)
+    record = person_export(actor=request.user, person=access.person)
+    response = HttpResponse(
+        json.dumps(record, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="osoba-{access.person.pk}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def person_export_print(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    access = get_person_for(request.user, person_id)
+    record = person_export(actor=request.user, person=access.person)
+    response = render(request, "people/export_print.html", {"person": access.person, "record": record})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def person_anonymise(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    access = get_person_for(request.user, person_id)
+    try:
+        people_services.person_anonymise(actor=request.user, person=access.person)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The person's identity was removed. Counts for reports are kept."))
+    return redirect("person-detail", person_id=access.person.pk)
