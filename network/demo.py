@@ -307,4 +307,12 @@ def load_demo() -> str:
                 "valid_from": START,
             },
         )
-    return f"{User.objects.count()} users, {len(partners)} partners in «{network.name}»"
+    from network.demo_people import load_demo_people
+
+    people = load_demo_people(
+        network=network,
+        coordinator=users["koordynator"],
+        partners=partners,
+        staff={"mopr": users["mopr"], "sds": users["sds"]},
+    )
+    return f"{User.objects.count()} users, {len(partners)} partners, {people} people in «{network.name}»"

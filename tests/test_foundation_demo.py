@@ -26,3 +26,20 @@ def test_it_creates_the_demo_logins_once(settings: Any) -> None:
         assert user.check_password("demo")
     assert User.objects.get(username="monitor").is_regional_monitor
     assert User.objects.get(username="admin").is_superuser
+
+
+def test_it_builds_the_demo_network_of_the_design(settings: Any) -> None:
+    from network.models import Case, Meeting, Network, Person, SupportGroup
+    from partners.choices import PathStage
+    from partners.models import Partner
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    network = Network.objects.get()
+    assert network.memberships.count() == 13
+    assert Partner.objects.filter(type="employer").count() == 2
+    assert Person.objects.filter(network=network).count() >= 40
+    assert set(Case.objects.open().values_list("stage", flat=True)) == set(PathStage.values)
+    group = SupportGroup.objects.get(name="Razem Łatwiej!")
+    assert Meeting.objects.filter(group=group).count() >= 50
+    assert network.coordinators.filter(user__username="koordynator").exists()
