@@ -1,11 +1,23 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
 from api import views
+
+router = SimpleRouter()
+router.register("networks", views.NetworkViewSet, basename="api-network")
+router.register("memberships", views.MembershipViewSet, basename="api-membership")
+router.register("partners", views.PartnerViewSet, basename="api-partner")
+router.register("staff", views.StaffViewSet, basename="api-staff")
+router.register("services", views.ServiceViewSet, basename="api-service")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    # Untyped <pk>: a malformed id reaches the access function and answers a JSON 404.
+    path("networks/<pk>/memberships/", views.NetworkMembershipsView.as_view(), name="api-network-memberships"),
+    path("partners/<pk>/staff/", views.PartnerStaffView.as_view(), name="api-partner-staff"),
+    *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
