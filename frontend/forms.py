@@ -34,7 +34,6 @@ class NewPartnerForm(PartnerForm):
         label=_("Functions in the local system"),
         choices=PartnerFunction.choices,
         widget=forms.CheckboxSelectMultiple,
-        required=False,
     )
 
 
