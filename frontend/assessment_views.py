@@ -1,0 +1,224 @@
+"""Pages about assessments: record a result for a person, and their progress per domain (table + SVG chart).
+
+Results are health data: a user whose access to the person lacks the ``health`` category gets 404 here and no
+section on the person page. Every read and every change writes an access-log row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from frontend.directory_views import _form_errors
+from frontend.forms import DateInput
+from frontend.types import AuthedRequest
+from network.assessments import (
+    AssessmentHistory,
+    assessment_histories,
+    assessment_record,
+    default_instrument,
+    get_person_with_health,
+    instruments_for_person,
+    pick,
+    progress_svg,
+    with_levels,
+)
+from network.audit import log_access
+from network.models import AccessAction, DataCategory, Instrument, Person
+from network.people_access import PersonAccess
+from partners.errors import DomainError
+
+# Up to this many levels a domain is answered with radio buttons, one per level; wider scales take a number.
+MAX_RADIO_LEVELS = 11
+
+
+def person_url(person: Person) -> str:
+    """The person page at its assessments section, or this module's history page when there is no person page."""
+    try:
+        return reverse("person-detail", args=[person.pk]) + "#assessments"
+    except NoReverseMatch:
+        return reverse("person-assessments", args=[person.pk])
+
+
+# --- the section on the person page ---------------------------------------------------------------
+
+
+def _chart(history: AssessmentHistory, language: str) -> dict[str, Any]:
+    domains = [series.name(language) for series in history.domains]
+    return {
+        "name": history.name(language),
+        "description": pick(history.instrument.description_pl, history.instrument.description_en, language),
+        "svg": mark_safe(progress_svg(history, language)),  # noqa: S308 -- every text in it is escaped
+        "dates": [row.assessed_on for row in history.rows],
+        "by_domain": [(name, [row.values[i] for row in history.rows]) for i, name in enumerate(domains)],
+        "rows": history.rows,
+        "scale_min": history.instrument.scale_min,
+        "scale_max": history.instrument.scale_max,
+    }
+
+
+def assessment_section_context(access: PersonAccess) -> dict[str, Any]:
+    """Context of ``assessments/_person_section.html`` for the person page: empty (no section) without health.
+
+    Reads only; the page that includes it writes the access-log row for the page view. Three queries.
+    """
+    if not access.can_read(DataCategory.HEALTH):
+        return {}
+    person = access.person
+    language = translation.get_language() or "pl"
+    charts = [_chart(history, language) for history in assessment_histories(person)]
+    add_url = None
+    if not person.anonymised_at:
+        try:
+            add_url = reverse("assessment-new", args=[person.pk])
+        except NoReverseMatch:  # the assessment pages are not routed in this configuration
+            add_url = None
+    return {"person": person, "charts": charts, "add_url": add_url}
+
+
+@login_required
+def assessment_history_page(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    """The person's assessments on a page of their own (an HTMX request gets the section alone)."""
+    with transaction.atomic():
+        access = get_person_with_health(request.user, person_id)
+        log_access(user=request.user, person=access.person, action=AccessAction.VIEW, view="person-assessments")
+    section = assessment_section_context(access)
+    if request.htmx:
+        return render(request, "assessments/_person_section.html", {"section": section})
+    context = {"person": access.person, "section": section, "back_url": person_url(access.person)}
+    return render(request, "assessments/history.html", context)
+
+
+# --- recording a result ---------------------------------------------------------------------------
+
+
+class AssessmentForm(forms.Form):
+    """The date, a level per domain of the instrument (fields ``score_<code>``), and a note."""
+
+    assessed_on = forms.DateField(label=gettext_lazy("Assessment date"), widget=DateInput())
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Only people who may see health information read it."),
+    )
+
+    def __init__(self, *args: Any, instrument: Instrument, language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessed_on"].initial = timezone.localdate()
+        self.instrument = instrument
+        self.domains: list[dict[str, Any]] = []
+        levels = range(instrument.scale_min, instrument.scale_max + 1)
+        radios = len(levels) <= MAX_RADIO_LEVELS
+        for domain in instrument.loaded_domains:  # type: ignore[attr-defined]
+            descriptions = {
+                level.value: pick(level.description_pl, level.description_en, language) for level in domain.levels.all()
+            }
+            name = pick(domain.name_pl, domain.name_en, language)
+            field: forms.Field
+            if radios:
+                field = forms.TypedChoiceField(
+                    label=name,
+                    choices=[(value, descriptions.get(value, "")) for value in levels],
+                    coerce=int,
+                    widget=forms.RadioSelect,
+                    error_messages={"required": _("Choose a level for this domain.")},
+                )
+            else:
+                field = forms.IntegerField(label=name, min_value=instrument.scale_min, max_value=instrument.scale_max)
+            field_name = f"score_{domain.code}"
+            self.fields[field_name] = field
+            self.domains.append(
+                {"code": domain.code, "name": name, "field_name": field_name, "anchors": sorted(descriptions.items())}
+            )
+        # The note after the domains, as on paper.
+        self.order_fields(["assessed_on", *(d["field_name"] for d in self.domains), "note"])
+        self.radios = radios
+
+    def clean_assessed_on(self) -> Any:
+        # The service checks this too; here it shows next to the field together with the other mistakes.
+        day = self.cleaned_data["assessed_on"]
+        if day and day > timezone.localdate():
+            raise ValidationError(_("The assessment date cannot be in the future."), code="future")
+        return day
+
+    def domain_fields(self) -> list[dict[str, Any]]:
+        return [{**domain, "field": self[domain["field_name"]]} for domain in self.domains]
+
+    def scores(self) -> dict[str, Any]:
+        return {domain["code"]: self.cleaned_data.get(domain["field_name"]) for domain in self.domains}
+
+
+def _choose_instrument(person: Person, wanted: str | None) -> tuple[Instrument | None, list[Instrument]]:
+    available = list(instruments_for_person(person))
+    if wanted:
+        for instrument in available:
+            if str(instrument.pk) == wanted:
+                return instrument, available
+    default = default_instrument()
+    for instrument in available:
+        if default is not None and instrument.pk == default.pk:
+            return instrument, available
+    return (available[0] if available else None), available
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    with transaction.atomic():
+        access = get_person_with_health(request.user, person_id)
+        person = access.person
+        if request.method == "GET":
+            log_access(user=request.user, person=person, action=AccessAction.VIEW, view="assessment-new")
+    if person.anonymised_at:
+        messages.error(request, _("This person's data was anonymised and cannot be changed."))
+        return redirect(person_url(person))
+    wanted = request.POST.get("instrument") if request.method == "POST" else request.GET.get("instrument")
+    instrument, available = _choose_instrument(person, wanted)
+    if instrument is None:
+        raise Http404
+    language = translation.get_language() or "pl"
+    with_levels(instrument)
+    form = AssessmentForm(request.POST or None, instrument=instrument, language=language)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment_record(
+                actor=request.user,
+                person=person,
+                instrument=instrument,
+                assessed_on=form.cleaned_data["assessed_on"],
+                scores=form.scores(),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The assessment was saved."))
+            return redirect(person_url(person))
+    context = {
+        "person": person,
+        "form": form,
+        "instrument": instrument,
+        "instrument_name": pick(instrument.name_pl, instrument.name_en, language),
+        "instrument_description": pick(instrument.description_pl, instrument.description_en, language),
+        "instruments": [(i, pick(i.name_pl, i.name_en, language)) for i in available],
+        "back_url": person_url(person),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "assessments/new.html", context, status=status)
