@@ -23,6 +23,7 @@ def navigation_for(user: Any) -> list[NavItem]:
     items = [NavItem(_("Start"), reverse("home"), "home")]
     if scope.is_coordinator or scope.staff_partner_ids:
         items.append(NavItem(_("People"), reverse("people-list"), "people-list"))
+        items.append(NavItem(_("Referrals"), reverse("referral-inbox"), "referral-inbox"))
     items.append(NavItem(_("Service directory"), reverse("service-directory"), "service-directory"))
     for network_id in sorted(scope.coordinated_network_ids)[:1]:
         items.append(NavItem(_("My network"), reverse("network-overview", args=[network_id]), "network-overview"))

@@ -161,6 +161,9 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
             goal_form=GoalForm(network=network, prefix="goal") if case else None,
             review_form=GoalReviewForm(prefix="review"),
         )
+    from referrals.selectors import referral_list
+
+    context["referrals"] = list(referral_list(request.user, person=person.pk)[:20])
     if access.is_coordinator:
         context["access_log"] = list(AccessLog.objects.filter(person=person).select_related("user")[:30])
     context.update(_extra_sections(access))

@@ -1,9 +1,10 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from frontend import directory_views as directory
 from frontend import import_views, views
 from frontend import people_views as people
+from frontend import referral_views as referrals
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -64,4 +65,11 @@ urlpatterns = [
     path("people/<uuid:person_id>/export.json", people.person_export_json, name="person-export-json"),
     path("people/<uuid:person_id>/export/", people.person_export_print, name="person-export-print"),
     path("people/<uuid:person_id>/anonymise/", people.person_anonymise, name="person-anonymise"),
+    # Referrals.
+    path("referrals/", referrals.inbox, name="referral-inbox"),
+    path("referrals/<uuid:referral_id>/", referrals.referral_detail, name="referral-detail"),
+    path("referrals/<uuid:referral_id>/<str:action>/", referrals.referral_action, name="referral-action"),
+    path("people/<uuid:person_id>/refer/", referrals.refer, name="person-refer"),
+    path("", include("frontend.assessment_urls")),
+    path("", include("frontend.group_urls")),
 ]

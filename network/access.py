@@ -29,6 +29,7 @@ class Scope:
     is_superuser: bool = False
     is_monitor: bool = False
     staff_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
+    staff_group_ids: frozenset[int] = field(default_factory=frozenset)
     admin_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
     job_coach_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
     coordinated_network_ids: frozenset[UUID] = field(default_factory=frozenset)
@@ -62,9 +63,10 @@ def scope_for(user: Any) -> Scope:
     from network.models import NetworkCoordinator, NetworkMembership
     from partners.models import StaffMembership
 
-    staff: dict[UUID, str] = dict(
-        StaffMembership.objects.filter(user=user, is_active=True).values_list("partner_id", "role")
+    rows = list(
+        StaffMembership.objects.filter(user=user, is_active=True).values_list("partner_id", "role", "partner__group_id")
     )
+    staff: dict[UUID, str] = {partner_id: role for partner_id, role, _group in rows}
     coordinated = frozenset(NetworkCoordinator.objects.filter(user=user).values_list("network_id", flat=True))
     member_networks: frozenset[UUID] = frozenset()
     if staff:
@@ -76,6 +78,7 @@ def scope_for(user: Any) -> Scope:
         is_superuser=user.is_superuser,
         is_monitor=getattr(user, "is_regional_monitor", False),
         staff_partner_ids=frozenset(staff),
+        staff_group_ids=frozenset(group_id for _p, _r, group_id in rows),
         admin_partner_ids=frozenset(pid for pid, role in staff.items() if role == StaffRole.ADMIN),
         job_coach_partner_ids=frozenset(pid for pid, role in staff.items() if role == StaffRole.JOB_COACH),
         coordinated_network_ids=coordinated,

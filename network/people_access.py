@@ -2,7 +2,7 @@
 
 - A network's coordinators see all its people and every category.
 - A case manager sees the people of their open cases: identity, plus what live consents give their partner.
-- The referrals issue adds partners that received a referral, through guardian grants.
+- A partner that received a referral reads what its guardian grants give (referrals/access.py).
 - Nobody else, the operator and the regional monitor included, sees a person.
 """
 
@@ -39,8 +39,11 @@ def persons_visible_to(user: Any) -> QuerySet[Person]:
     scope = scope_for(user)
     if scope.user_id is None:
         return Person.objects.none()
+    from referrals.access import persons_granted_condition
+
     condition = Q(network_id__in=scope.coordinated_network_ids)
     condition |= Q(id__in=Case.objects.open().filter(case_manager_id=scope.user_id).values("person_id"))
+    condition |= persons_granted_condition(user)
     return Person.objects.filter(condition)
 
 
@@ -66,10 +69,15 @@ def access_to_person(user: Any, person: Person) -> PersonAccess | None:
         return None
     if person.network_id in scope.coordinated_network_ids:
         return PersonAccess(person=person, categories=ALL_CATEGORIES, is_coordinator=True)
+    from referrals.access import person_categories_granted
+
+    granted = person_categories_granted(user, person)
     manages = Case.objects.open().filter(person=person, case_manager_id=scope.user_id).exists()
     if manages:
-        categories = {DataCategory.IDENTITY.value} | consented_categories(person, scope.staff_partner_ids)
+        categories = {DataCategory.IDENTITY.value} | consented_categories(person, scope.staff_partner_ids) | granted
         return PersonAccess(person=person, categories=frozenset(categories), is_case_manager=True)
+    if granted:
+        return PersonAccess(person=person, categories=granted)
     return None
 
 

@@ -27,6 +27,7 @@ from network.models.path import (
     SupportPlan,
 )
 from network.models.people import (
+    CATEGORY_PERMISSIONS,
     PERSON_FIELD_CATEGORIES,
     AccessAction,
     AccessLog,
@@ -37,10 +38,12 @@ from network.models.people import (
     DataCategory,
     GivenBy,
     Person,
+    PersonGroupObjectPermission,
     Sex,
 )
 
 __all__ = [
+    "CATEGORY_PERMISSIONS",
     "PERSON_FIELD_CATEGORIES",
     "AccessAction",
     "AccessLog",
@@ -69,6 +72,7 @@ __all__ = [
     "NetworkCoordinator",
     "NetworkMembership",
     "Person",
+    "PersonGroupObjectPermission",
     "Sex",
     "SupportGroup",
     "SupportPlan",

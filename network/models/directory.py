@@ -44,6 +44,9 @@ class Network(TimeStamped):
     description = models.TextField(_("scope of support"), blank=True)
     # Ordered stages of a person's path; "name" overrides the default label when not empty.
     stages = models.JSONField(_("path stages"), default=default_stages)
+    # How long a partner has to answer a referral (DESIGN §4): working days for urgent, calendar days otherwise.
+    answer_days_urgent = models.PositiveSmallIntegerField(_("answer time, urgent (working days)"), default=1)
+    answer_days_normal = models.PositiveSmallIntegerField(_("answer time, normal (days)"), default=7)
     coordinators_group = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="coordinated_network", editable=False
     )

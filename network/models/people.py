@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase
 
 from network.models.directory import Network
 from partners.choices import PartnerType
@@ -169,6 +170,13 @@ class Person(TimeStamped):
     class Meta:
         verbose_name = _("person supported")
         verbose_name_plural = _("people supported")
+        # Per-object grants by data category: a receiving partner reads only what a referral shared.
+        permissions = [
+            ("read_identity", "Can read the person's identity data"),
+            ("read_social", "Can read the person's social situation"),
+            ("read_health", "Can read the person's health information"),
+            ("read_employment", "Can read the person's employment information"),
+        ]
         ordering = ["last_name", "first_name"]
         constraints = [
             models.UniqueConstraint(
@@ -194,6 +202,22 @@ class Person(TimeStamped):
     @property
     def year_of_birth(self) -> int | None:
         return self.birth_date.year if self.birth_date else self.birth_year
+
+
+class PersonGroupObjectPermission(GroupObjectPermissionBase):
+    """guardian's direct-FK grant table for people (a partner's group may read some categories of a person)."""
+
+    content_object = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="group_grants")
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+        indexes = [models.Index(fields=["group", "content_object"], name="person_grant_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}: {self.permission_id} on {self.content_object_id}"
+
+
+CATEGORY_PERMISSIONS = {category: f"read_{category}" for category in ("identity", "social", "health", "employment")}
 
 
 class GivenBy(models.TextChoices):

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from network.models import DataCategory, Person
+from partners.models import Partner, Service
+from referrals.choices import OutcomeCode, Priority, ReasonCode, ReasonOrigin
+
+
+class ReferForm(forms.Form):
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=_("no specific service"),
+    )
+    to_partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    categories = forms.MultipleChoiceField(
+        label=_("Data shared with the partner"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[DataCategory.IDENTITY],
+        required=False,
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    due_by = forms.DateTimeField(
+        label=_("Answer due by"),
+        required=False,
+        help_text=_("Empty: the network's usual time for this priority."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    legal_basis = forms.CharField(
+        label=_("Legal basis, if there is no consent (coordinator only)"),
+        max_length=255,
+        required=False,
+        help_text=_("E.g. art. 46 of the social assistance act: co-delivering help in the necessary scope."),
+    )
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        partners = Partner.objects.filter(
+            network_memberships__network_id=person.network_id, network_memberships__until__isnull=True
+        ).order_by("name")
+        services = Service.objects.filter(partner__in=partners, is_active=True).select_related("partner")
+        partner_field, service_field = self.fields["to_partner"], self.fields["service"]
+        assert isinstance(partner_field, forms.ModelChoiceField) and isinstance(service_field, forms.ModelChoiceField)
+        partner_field.queryset = partners
+        service_field.queryset = services.order_by("partner__name", "name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        service = data.get("service")
+        if service is not None and data.get("to_partner") is None:
+            data["to_partner"] = service.partner
+            self.errors.pop("to_partner", None)
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=ReasonCode.choices)
+    reason_origin = forms.ChoiceField(label=_("The reason came from"), choices=ReasonOrigin.choices)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class OutcomeForm(forms.Form):
+    outcome_code = forms.ChoiceField(label=_("Outcome"), choices=OutcomeCode.choices)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class DiscontinueForm(ReasonForm):
+    outcome_code = forms.ChoiceField(label=_("Outcome"), choices=OutcomeCode.choices)
+
+
+class RedirectForm(forms.Form):
+    to_partner = forms.ModelChoiceField(label=_("New partner"), queryset=Partner.objects.none())
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, network_id: Any, exclude: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_partner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            Partner.objects.filter(network_memberships__network_id=network_id).exclude(pk=exclude).order_by("name")
+        )
+
+
+class InboxFilterForm(forms.Form):
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        required=False,
+        choices=[("incoming", _("incoming")), ("outgoing", _("outgoing")), ("", _("all I can see"))],
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    overdue = forms.BooleanField(label=_("Only overdue"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from referrals.choices import State
+
+        field = self.fields["status"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("any status")), *State.choices]

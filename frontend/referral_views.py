@@ -1,0 +1,191 @@
+"""Pages of referrals: the inbox, a referral with its timeline and actions (HTMX), the refer form."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from frontend.directory_views import _form_errors
+from frontend.referral_forms import DiscontinueForm, InboxFilterForm, OutcomeForm, ReasonForm, RedirectForm, ReferForm
+from frontend.types import AuthedRequest
+from network.access import scope_for
+from network.audit import log_access
+from network.models import AccessAction
+from network.people_access import access_to_person, get_person_for
+from partners.errors import DomainError
+from referrals import services
+from referrals.access import get_referral_for
+from referrals.models import Referral
+from referrals.selectors import available_actions, referral_list
+
+PAGE_SIZE = 50
+
+
+@login_required
+def inbox(request: AuthedRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    data = request.GET.copy()
+    if "direction" not in data and scope.staff_partner_ids and not scope.coordinated_network_ids:
+        data["direction"] = "incoming"
+    form = InboxFilterForm(data)
+    form.is_valid()
+    cleaned = getattr(form, "cleaned_data", {})
+    referrals = referral_list(
+        request.user,
+        direction=cleaned.get("direction", ""),
+        status=cleaned.get("status", ""),
+        overdue=True if cleaned.get("overdue") else None,
+    )
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = data.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "referrals/_inbox_rows.html" if request.htmx else "referrals/inbox.html"
+    return render(request, template, context)
+
+
+def _detail_context(request: AuthedRequest, referral: Referral) -> dict[str, Any]:
+    person_access = access_to_person(request.user, referral.person)
+    actions = available_actions(request.user, referral)
+    return {
+        "referral": referral,
+        "events": list(referral.events.select_related("actor")),
+        "actions": actions,
+        "shows_name": person_access is not None and person_access.can_read("identity"),
+        "reason_form": ReasonForm(prefix="r"),
+        "outcome_form": OutcomeForm(prefix="o"),
+        "discontinue_form": DiscontinueForm(prefix="d"),
+        "redirect_form": RedirectForm(prefix="x", network_id=referral.network_id, exclude=referral.to_partner_id)
+        if "redirect" in actions
+        else None,
+    }
+
+
+@login_required
+def referral_detail(request: AuthedRequest, referral_id: UUID) -> HttpResponse:
+    referral = get_referral_for(request.user, referral_id)
+    with transaction.atomic():
+        log_access(
+            user=request.user,
+            person=referral.person,
+            action=AccessAction.VIEW,
+            view="referral-detail",
+            detail=f"referral:{referral.pk}",
+        )
+    return render(request, "referrals/detail.html", _detail_context(request, referral))
+
+
+@login_required
+@require_POST
+def referral_action(request: AuthedRequest, referral_id: UUID, action: str) -> HttpResponse:
+    referral = get_referral_for(request.user, referral_id)
+    status = 200
+    try:
+        _perform(request, referral, action)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        status = 400
+        for message in exc.messages:
+            messages.error(request, message)
+    except DomainError as exc:
+        status = 409
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Done: the referral is now %(state)s.")
+            % {"state": Referral.objects.get(pk=referral.pk).get_state_display()},
+        )
+    if request.htmx:
+        referral = get_referral_for(request.user, referral_id)
+        return render(request, "referrals/_state.html", _detail_context(request, referral), status=status)
+    return redirect("referral-detail", referral_id=referral.pk)
+
+
+def _perform(request: AuthedRequest, referral: Referral, action: str) -> None:
+    actor = request.user
+    if action == "send":
+        services.referral_send(actor=actor, referral=referral, legal_basis=request.POST.get("legal_basis", ""))
+    elif action == "check_in":
+        services.referral_check_in(actor=actor, referral=referral)
+    elif action == "accept":
+        services.referral_accept(actor=actor, referral=referral)
+    elif action == "start":
+        services.referral_start(actor=actor, referral=referral)
+    elif action == "complete":
+        form = OutcomeForm(request.POST, prefix="o")
+        _valid(form)
+        services.referral_complete(actor=actor, referral=referral, **form.cleaned_data)
+    elif action in ("decline", "withdraw"):
+        reason = ReasonForm(request.POST, prefix="r")
+        _valid(reason)
+        move = services.referral_decline if action == "decline" else services.referral_withdraw
+        move(actor=actor, referral=referral, **reason.cleaned_data)
+    elif action == "discontinue":
+        discontinue = DiscontinueForm(request.POST, prefix="d")
+        _valid(discontinue)
+        services.referral_discontinue(actor=actor, referral=referral, **discontinue.cleaned_data)
+    elif action == "redirect":
+        target = RedirectForm(request.POST, prefix="x", network_id=referral.network_id, exclude=referral.to_partner_id)
+        _valid(target)
+        services.referral_redirect(actor=actor, referral=referral, **target.cleaned_data)
+    else:
+        raise Http404
+
+
+def _valid(form: Any) -> None:
+    if not form.is_valid():
+        raise ValidationError([f"{form.fields[name].label}: {' '.join(errs)}" for name, errs in form.errors.items()])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refer(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    """Refer a person: the partners' services with their free places, the data to share, send at once."""
+    access = get_person_for(request.user, person_id)
+    person = access.person
+    if not access.can_change_path and not scope_for(request.user).staff_partner_ids:
+        raise PermissionDenied
+    form = ReferForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                referral = services.referral_create(
+                    actor=request.user,
+                    person=person,
+                    to_partner=data["to_partner"],
+                    service=data["service"],
+                    reason=data["reason"],
+                    goal=data["goal"],
+                    categories=data["categories"],
+                    priority=data["priority"],
+                    due_by=data["due_by"],
+                )
+                services.referral_send(actor=request.user, referral=referral, legal_basis=data["legal_basis"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The referral was sent to %(partner)s.") % {"partner": referral.to_partner})
+            return redirect("referral-detail", referral_id=referral.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"person": person, "form": form, "is_coordinator": access.is_coordinator}
+    return render(request, "referrals/refer.html", context, status=status)
+
+
+def referral_url(referral: Referral) -> str:
+    return reverse("referral-detail", args=[referral.pk])

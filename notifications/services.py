@@ -1,0 +1,82 @@
+"""Write Notification rows in the caller's transaction; push them to open sockets after commit.
+
+A push is a hint (the channel layer delivers at most once); the rows are the record clients re-sync from.
+A failing channel layer never blocks or rolls back the work that caused the notification.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+
+from notifications.groups import user_group
+from notifications.models import Notification
+
+log = logging.getLogger(__name__)
+
+
+def notify(
+    *,
+    recipients: Iterable[Any],
+    kind: str,
+    text: Callable[[], str],
+    obj: Any = None,
+    url: str = "",
+) -> list[Notification]:
+    """``text`` is called once per recipient language, so each reads it in their own language.
+
+    It must never include health data: name the person and the action, nothing about their condition.
+    """
+    rows = []
+    seen: set[Any] = set()
+    texts: dict[str, str] = {}
+    for user in recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        if language not in texts:
+            with translation.override(language):
+                texts[language] = str(text())
+        rows.append(
+            Notification(
+                recipient=user,
+                kind=kind,
+                object_type=obj._meta.model_name if obj is not None else "",
+                object_id=str(obj.pk) if obj is not None else "",
+                url=url,
+                text=texts[language][:500],
+            )
+        )
+    created = Notification.objects.bulk_create(rows)
+    if created:
+        transaction.on_commit(lambda: push(created))
+    return created
+
+
+def push(notifications: list[Notification]) -> None:
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for note in notifications:
+        try:
+            async_to_sync(layer.group_send)(
+                user_group(note.recipient_id),
+                {
+                    "type": "notification.message",
+                    "id": note.pk,
+                    "kind": note.kind,
+                    "object": {"type": note.object_type, "id": note.object_id, "url": note.url},
+                    "text": note.text,
+                },
+            )
+        except Exception as exc:  # the record is safe; the client re-syncs on reconnect
+            log.warning("push of notification %s failed: %s", note.pk, exc)

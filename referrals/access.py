@@ -1,0 +1,209 @@
+"""The one place that grants and revokes per-object permissions for referrals and the people in them.
+
+Grants follow from domain state; every service that changes state calls ``sync_referral`` (and, through it,
+``sync_person``) in the same transaction. ``manage.py access_check`` recomputes everything and reports drift.
+
+- The receiving partner's group: view + respond on an open referral; view once it is completed or discontinued
+  (the closed loop keeps the history); nothing after decline or withdrawal.
+- The sending partner's group: view, always (the sender learns the outcome).
+- People: a receiving partner's group reads the categories that its open referrals share AND that a live consent
+  still gives it (or all shared categories when the coordinator recorded a legal basis); only while the
+  referral's case is open.
+- Coordinators reach their network's referrals through the network, not through grants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from network.access import scope_for
+from network.models import CATEGORY_PERMISSIONS, Consent, Person, PersonGroupObjectPermission
+from referrals.choices import OPEN_STATES, State
+from referrals.models import Referral, ReferralGroupObjectPermission
+
+VIEW = "view_referral"
+RESPOND = "respond_referral"
+KEEPS_VIEW = (State.COMPLETED, State.DISCONTINUED)
+
+
+@cache
+def permission_id(codename: str) -> int:
+    app = "referrals" if codename in (VIEW, RESPOND) else "network"
+    return Permission.objects.get(content_type__app_label=app, codename=codename).pk
+
+
+# --- desired state --------------------------------------------------------------------------------
+
+
+def desired_referral_grants(referral: Referral) -> set[tuple[int, int]]:
+    """(group id, permission id) pairs the referral should have."""
+    grants: set[tuple[int, int]] = set()
+    if referral.from_partner_id is not None:
+        grants.add((referral.from_partner.group_id, permission_id(VIEW)))
+    to_group = referral.to_partner.group_id
+    if referral.state in OPEN_STATES:
+        grants |= {(to_group, permission_id(VIEW)), (to_group, permission_id(RESPOND))}
+    elif referral.state in KEEPS_VIEW:
+        grants.add((to_group, permission_id(VIEW)))
+    return grants
+
+
+def desired_person_grants(person: Person) -> set[tuple[int, int]]:
+    referrals = list(
+        Referral.objects.filter(person=person, state__in=OPEN_STATES)
+        .filter(Q(case__isnull=True) | Q(case__closed_on__isnull=True))
+        .select_related("to_partner")
+    )
+    if not referrals:
+        return set()
+    consents = list(Consent.objects.live().filter(person=person).prefetch_related("partners"))
+    grants: set[tuple[int, int]] = set()
+    for referral in referrals:
+        partner = referral.to_partner
+        if referral.legal_basis:
+            allowed = set(referral.categories)
+        else:
+            consented: set[str] = set()
+            for consent in consents:
+                if partner.type in consent.partner_types or any(p.pk == partner.pk for p in consent.partners.all()):
+                    consented |= set(consent.categories)
+            allowed = set(referral.categories) & consented
+        for category in allowed:
+            grants.add((partner.group_id, permission_id(CATEGORY_PERMISSIONS[category])))
+    return grants
+
+
+# --- applying it ----------------------------------------------------------------------------------
+
+
+def _sync(table: Any, obj: Any, desired: set[tuple[int, int]], *, apply: bool = True) -> tuple[set[Any], set[Any]]:
+    actual = set(table.objects.filter(content_object=obj).values_list("group_id", "permission_id"))
+    missing, extra = desired - actual, actual - desired
+    if apply:
+        if extra:
+            condition = Q()
+            for group_id, perm_id in extra:
+                condition |= Q(group_id=group_id, permission_id=perm_id)
+            table.objects.filter(condition, content_object=obj).delete()
+        if missing:
+            table.objects.bulk_create(
+                [table(group_id=g, permission_id=p, content_object=obj) for g, p in missing], ignore_conflicts=True
+            )
+    return missing, extra
+
+
+def sync_person(person: Person, *, apply: bool = True) -> tuple[set[Any], set[Any]]:
+    return _sync(PersonGroupObjectPermission, person, desired_person_grants(person), apply=apply)
+
+
+def sync_referral(referral: Referral, *, apply: bool = True) -> tuple[set[Any], set[Any]]:
+    result = _sync(ReferralGroupObjectPermission, referral, desired_referral_grants(referral), apply=apply)
+    sync_person(referral.person, apply=apply)
+    return result
+
+
+def on_consent_withdrawn(consent: Consent) -> None:
+    sync_person(consent.person)
+
+
+def on_case_closed(case: Any) -> None:
+    sync_person(case.person)
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def _granted(group_ids: Iterable[int], codename: str) -> Exists:
+    return Exists(
+        ReferralGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), group_id__in=list(group_ids), permission_id=permission_id(codename)
+        )
+    )
+
+
+def referrals_visible_to(user: Any) -> QuerySet[Referral]:
+    """Coordinators: their networks. Partner staff: referrals to or from their partners that they hold a grant on.
+
+    The partner ids narrow by index first; the guardian grant stays the authority (CONVENTIONS).
+    """
+    scope = scope_for(user)
+    if scope.user_id is None or (
+        scope.is_monitor and not scope.coordinated_network_ids and not scope.staff_partner_ids
+    ):
+        return Referral.objects.none()
+    condition = Q(network_id__in=scope.coordinated_network_ids)
+    if scope.staff_partner_ids:
+        partners = list(scope.staff_partner_ids)
+        condition |= (Q(to_partner_id__in=partners) | Q(from_partner_id__in=partners)) & _granted(
+            scope.staff_group_ids, VIEW
+        )
+    return Referral.objects.filter(condition)
+
+
+def get_referral_for(user: Any, pk: Any) -> Referral:
+    try:
+        return (
+            referrals_visible_to(user)
+            .select_related("person", "to_partner", "from_partner", "service", "network", "created_by")
+            .get(pk=pk)
+        )
+    except (Referral.DoesNotExist, ValueError):
+        raise Http404 from None
+    except Exception as exc:
+        from django.core.exceptions import ValidationError
+
+        if isinstance(exc, ValidationError):
+            raise Http404 from None
+        raise
+
+
+def can_respond(user: Any, referral: Referral) -> bool:
+    """Act for the receiving partner: its staff holding the respond grant (coordinators may answer too)."""
+    scope = scope_for(user)
+    if scope.coordinates(referral.network_id) and referral.network_id in scope.coordinated_network_ids:
+        return True
+    if referral.to_partner_id not in scope.staff_partner_ids:
+        return False
+    return ReferralGroupObjectPermission.objects.filter(
+        content_object=referral, group_id__in=scope.staff_group_ids, permission_id=permission_id(RESPOND)
+    ).exists()
+
+
+def is_sender(user: Any, referral: Referral) -> bool:
+    scope = scope_for(user)
+    return referral.network_id in scope.coordinated_network_ids or (
+        referral.from_partner_id is not None and referral.from_partner_id in scope.staff_partner_ids
+    )
+
+
+def person_categories_granted(user: Any, person: Person) -> frozenset[str]:
+    """Categories of the person the user's partner groups were granted through referrals."""
+    scope = scope_for(user)
+    if not scope.staff_group_ids:
+        return frozenset()
+    codenames = set(
+        PersonGroupObjectPermission.objects.filter(
+            content_object=person, group_id__in=list(scope.staff_group_ids)
+        ).values_list("permission__codename", flat=True)
+    )
+    return frozenset(category for category, codename in CATEGORY_PERMISSIONS.items() if codename in codenames)
+
+
+def persons_granted_condition(user: Any) -> Q:
+    """A filter for Person querysets: people the user's groups hold any grant on."""
+    scope = scope_for(user)
+    if not scope.staff_group_ids:
+        return Q(pk__in=[])
+    return Q(
+        Exists(
+            PersonGroupObjectPermission.objects.filter(
+                content_object=OuterRef("pk"), group_id__in=list(scope.staff_group_ids)
+            )
+        )
+    )

@@ -1,0 +1,56 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SENT = "sent", _("sent")
+    ACCEPTED = "accepted", _("accepted")
+    IN_PROGRESS = "in_progress", _("in progress")
+    COMPLETED = "completed", _("completed")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    DISCONTINUED = "discontinued", _("discontinued")
+
+
+class Priority(models.TextChoices):
+    URGENT = "urgent", _("urgent")
+    NORMAL = "normal", _("normal")
+
+
+class ReasonCode(models.TextChoices):
+    NO_CAPACITY = "no_capacity", _("no places")
+    NOT_ELIGIBLE = "not_eligible", _("the person does not meet the criteria")
+    PERSON_DECLINED = "person_declined", _("the person resigned")
+    PERSON_UNREACHABLE = "person_unreachable", _("no contact with the person")
+    DUPLICATE = "duplicate", _("duplicate referral")
+    OTHER = "other", _("other reason")
+
+
+class ReasonOrigin(models.TextChoices):
+    PARTNER = "partner", _("the institution")
+    PERSON = "person", _("the person")
+
+
+class OutcomeCode(models.TextChoices):
+    GOAL_ACHIEVED = "goal_achieved", _("goal achieved")
+    PARTIALLY_ACHIEVED = "partially_achieved", _("goal partly achieved")
+    NOT_ACHIEVED = "not_achieved", _("goal not achieved")
+    REFERRED_ONWARD = "referred_onward", _("referred onward")
+    OTHER = "other", _("other outcome")
+
+
+OPEN_STATES = (State.SENT, State.ACCEPTED, State.IN_PROGRESS)
+TERMINAL_STATES = (State.COMPLETED, State.DECLINED, State.WITHDRAWN, State.DISCONTINUED)
+
+# action -> (states it may start from, state it leads to). One table, next to the model (CONVENTIONS).
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "send": ((State.DRAFT,), State.SENT),
+    "check_in": ((State.SENT,), State.SENT),
+    "accept": ((State.SENT,), State.ACCEPTED),
+    "start": ((State.ACCEPTED,), State.IN_PROGRESS),
+    "complete": ((State.IN_PROGRESS,), State.COMPLETED),
+    "decline": ((State.SENT,), State.DECLINED),
+    "withdraw": ((State.DRAFT, State.SENT, State.ACCEPTED, State.IN_PROGRESS), State.WITHDRAWN),
+    "discontinue": ((State.ACCEPTED, State.IN_PROGRESS), State.DISCONTINUED),
+}

@@ -1,0 +1,71 @@
+"""Reads of referrals for pages and the API: filtered lists with a fixed number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from network.access import scope_for
+from referrals.access import can_respond, is_sender, referrals_visible_to
+from referrals.choices import OPEN_STATES, State
+from referrals.models import Referral
+
+
+def referral_list(
+    user: Any,
+    *,
+    direction: str = "",
+    status: str = "",
+    overdue: bool | None = None,
+    person: Any = None,
+    network: Any = None,
+) -> QuerySet[Referral]:
+    scope = scope_for(user)
+    referrals = referrals_visible_to(user)
+    partners = list(scope.staff_partner_ids)
+    if direction == "incoming":
+        referrals = referrals.filter(to_partner_id__in=partners)
+    elif direction == "outgoing":
+        referrals = referrals.filter(
+            Q(from_partner_id__in=partners)
+            | Q(network_id__in=list(scope.coordinated_network_ids), from_partner__isnull=True)
+        )
+    if status:
+        referrals = referrals.filter(state=status)
+    if overdue is True:
+        referrals = referrals.filter(state=State.SENT, due_by__lt=timezone.now())
+    elif overdue is False:
+        referrals = referrals.exclude(state=State.SENT, due_by__lt=timezone.now())
+    if person is not None:
+        referrals = referrals.filter(person_id=person)
+    if network is not None:
+        referrals = referrals.filter(network_id=network)
+    return referrals.select_related("person", "to_partner", "from_partner", "service").order_by("-created_at", "-id")
+
+
+def available_actions(user: Any, referral: Referral) -> list[str]:
+    """What the user may do next on this referral, in the order pages show them."""
+    actions: list[str] = []
+    responder = can_respond(user, referral)
+    sender = is_sender(user, referral)
+    coordinator = referral.network_id in scope_for(user).coordinated_network_ids
+    state = referral.state
+    if state == State.DRAFT and sender:
+        actions.append("send")
+    if state == State.SENT and responder:
+        if referral.checked_in_at is None:
+            actions.append("check_in")
+        actions += ["accept", "decline"]
+    if state == State.ACCEPTED and responder and referral.waitlisted_at is None:
+        actions.append("start")
+    if state == State.IN_PROGRESS and responder:
+        actions.append("complete")
+    if state in (State.ACCEPTED, State.IN_PROGRESS) and (responder or coordinator):
+        actions.append("discontinue")
+    if (state == State.DRAFT or state in OPEN_STATES) and sender:
+        actions.append("withdraw")
+    if coordinator and referral.is_overdue:
+        actions.append("redirect")
+    return actions

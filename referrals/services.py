@@ -1,0 +1,598 @@
+"""Referral transitions (DESIGN §4): one function per move, each in one transaction with its timeline row,
+its grants (referrals/access.py) and its notification rows. An illegal move raises IllegalTransition (409)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case as DbCase
+from django.db.models import Q, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from network.access import scope_for
+from network.audit import log_access
+from network.models import AccessAction, Case, Consent, DataCategory, NetworkMembership, Person
+from network.people_access import access_to_person
+from notifications.services import notify
+from partners.errors import Conflict, PermissionDenied
+from partners.models import Partner, Service, User
+from referrals import access
+from referrals.choices import TRANSITIONS, OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
+from referrals.models import Referral, ReferralEvent
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class NoConsent(Conflict):
+    code = "consent_missing"
+
+
+class NoPlace(Conflict):
+    code = "no_capacity"
+
+
+STATE_LABELS = dict(State.choices)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _lock(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("person", "to_partner", "from_partner", "service", "network", "created_by", "case")
+        .get(pk=referral.pk)
+    )
+
+
+def _check_move(referral: Referral, action: str) -> str:
+    sources, target = TRANSITIONS[action]
+    if referral.state not in sources:
+        raise IllegalTransition(
+            _("A referral that is %(state)s cannot be %(action)s.")
+            % {"state": STATE_LABELS[referral.state], "action": ACTION_LABELS[action]},
+        )
+    return target
+
+
+ACTION_LABELS = {
+    "send": gettext_lazy("sent"),
+    "check_in": gettext_lazy("confirmed as in contact"),
+    "accept": gettext_lazy("accepted"),
+    "start": gettext_lazy("started"),
+    "complete": gettext_lazy("completed"),
+    "decline": gettext_lazy("declined"),
+    "withdraw": gettext_lazy("withdrawn"),
+    "discontinue": gettext_lazy("discontinued"),
+    "redirect": gettext_lazy("redirected"),
+}
+
+
+def _event(referral: Referral, action: str, from_state: str, actor: User | None, **extra: str) -> ReferralEvent:
+    return ReferralEvent.objects.create(
+        referral=referral, action=action, from_state=from_state, to_state=referral.state, actor=actor, **extra
+    )
+
+
+def _staff_of(partner: Partner | None) -> list[User]:
+    if partner is None:
+        return []
+    return list(
+        User.objects.filter(staff_memberships__partner=partner, staff_memberships__is_active=True, is_active=True)
+    )
+
+
+def _coordinators(referral: Referral) -> list[User]:
+    return list(User.objects.filter(coordinatorships__network_id=referral.network_id, is_active=True))
+
+
+def _sender_side(referral: Referral) -> list[User]:
+    people = _staff_of(referral.from_partner) if referral.from_partner_id else _coordinators(referral)
+    return [*people, referral.created_by]
+
+
+def _url(referral: Referral) -> str:
+    return reverse("referral-detail", args=[referral.pk])
+
+
+def _initials(person: Person) -> str:
+    # Notifications name the person by initials only: no health data, as little identity as possible.
+    return f"{person.first_name[:1]}. {person.last_name[:1]}."
+
+
+def _tell(referral: Referral, recipients: list[User], kind: str, message: Any) -> None:
+    def text() -> str:
+        return str(message) % {
+            "person": _initials(referral.person),
+            "to": referral.to_partner.short_name or referral.to_partner.name,
+            "state": str(STATE_LABELS[referral.state]),
+        }
+
+    notify(recipients=recipients, kind=kind, text=text, obj=referral, url=_url(referral))
+
+
+def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
+    day = start
+    added = 0
+    while added < days:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            added += 1
+    return day
+
+
+def default_due_by(referral: Referral, start: datetime.datetime | None = None) -> datetime.datetime:
+    start = start or timezone.now()
+    network = referral.network
+    if referral.priority == Priority.URGENT:
+        return add_working_days(start, network.answer_days_urgent)
+    return start + datetime.timedelta(days=network.answer_days_normal)
+
+
+def consent_covers(person: Person, partner: Partner, categories: list[str]) -> bool:
+    consents = (
+        Consent.objects.live()
+        .filter(person=person)
+        .filter(Q(partners=partner) | Q(partner_types__contains=[partner.type]))
+        .values_list("categories", flat=True)
+    )
+    covered = {c for row in consents for c in row}
+    return set(categories) <= covered
+
+
+# --- create and send ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: User,
+    person: Person,
+    to_partner: Partner,
+    reason: str,
+    categories: list[str],
+    service: Service | None = None,
+    goal: str = "",
+    priority: str = Priority.NORMAL,
+    due_by: datetime.datetime | None = None,
+    from_partner: Partner | None = None,
+) -> Referral:
+    """A draft. The coordinator refers for the network; partner staff refer onward for their own partner."""
+    person_access = access_to_person(actor, person)
+    if person_access is None:
+        raise PermissionDenied
+    scope = scope_for(actor)
+    if from_partner is None:
+        if person.network_id not in scope.coordinated_network_ids:
+            if len(scope.staff_partner_ids) != 1:
+                raise ValidationError({"from_partner": _("Choose on behalf of which institution you refer.")})
+            from_partner = Partner.objects.get(pk=next(iter(scope.staff_partner_ids)))
+    elif from_partner.pk not in scope.staff_partner_ids:
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    members = NetworkMembership.objects.current().filter(network_id=person.network_id)
+    if not members.filter(partner=to_partner).exists():
+        errors["to_partner"] = [_("The partner must be a current member of this network.")]
+    if from_partner is not None and from_partner.pk == to_partner.pk:
+        errors["to_partner"] = [_("A partner cannot refer to itself.")]
+    if service is not None and (service.partner_id != to_partner.pk or not service.is_active):
+        errors["service"] = [_("Choose an active service of the receiving partner.")]
+    categories = list(dict.fromkeys(categories or []))
+    if not categories:
+        errors["categories"] = [_("Choose at least one data category.")]
+    elif any(c not in DataCategory.values for c in categories):
+        errors["categories"] = [_("Unknown data category.")]
+    elif not set(categories) <= person_access.categories:
+        errors["categories"] = [_("You cannot share data you cannot see yourself.")]
+    if priority not in Priority.values:
+        errors["priority"] = [_("Choose a priority.")]
+    if due_by is not None and due_by <= timezone.now():
+        errors["due_by"] = [_("The answer date must be in the future.")]
+    if not (reason or "").strip():
+        errors["reason"] = [_("Give the reason for the referral.")]
+    if errors:
+        raise ValidationError(errors)
+    case = Case.objects.open().filter(person=person, network_id=person.network_id).first()
+    referral = Referral(
+        network_id=person.network_id,
+        person=person,
+        case=case,
+        from_partner=from_partner,
+        created_by=actor,
+        to_partner=to_partner,
+        service=service,
+        reason=reason.strip(),
+        goal=(goal or "").strip(),
+        categories=[c for c in DataCategory.values if c in categories],
+        priority=priority,
+        due_by=due_by,
+    )
+    referral.full_clean()
+    referral.save()
+    _event(referral, "create", "", actor)
+    access.sync_referral(referral)
+    return referral
+
+
+@transaction.atomic
+def referral_send(*, actor: User, referral: Referral, legal_basis: str = "") -> Referral:
+    referral = _lock(referral)
+    if not access.is_sender(actor, referral):
+        raise PermissionDenied
+    from_state = referral.state
+    target = _check_move(referral, "send")
+    legal_basis = (legal_basis or "").strip()
+    covered = consent_covers(referral.person, referral.to_partner, referral.categories)
+    if not covered:
+        if not legal_basis:
+            raise NoConsent(
+                _(
+                    "No consent in force covers %(partner)s and every category shared. Record the person's consent, "
+                    "or (coordinator only) the legal basis for sharing."
+                )
+                % {"partner": referral.to_partner}
+            )
+        if referral.network_id not in scope_for(actor).coordinated_network_ids:
+            raise PermissionDenied
+        referral.legal_basis = legal_basis[:255]
+    now = timezone.now()
+    referral.state = target
+    referral.sent_at = now
+    if referral.due_by is None or referral.due_by <= now:
+        referral.due_by = default_due_by(referral, now)
+    referral.save()
+    _event(
+        referral,
+        "send",
+        from_state,
+        actor,
+        note=referral.legal_basis and _("legal basis: %(basis)s") % {"basis": referral.legal_basis},
+    )
+    access.sync_referral(referral)
+    log_access(
+        user=actor,
+        person=referral.person,
+        action=AccessAction.CHANGE,
+        detail=f"referral-sent:{referral.pk}" + (":legal-basis" if referral.legal_basis else ""),
+    )
+    _tell(
+        referral,
+        _staff_of(referral.to_partner),
+        "referral.sent",
+        gettext_lazy("New referral for %(person)s to %(to)s."),
+    )
+    return referral
+
+
+# --- the receiving partner's answers --------------------------------------------------------------
+
+
+def _require_respond(actor: User, referral: Referral) -> None:
+    if not access.can_respond(actor, referral):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def referral_check_in(*, actor: User, referral: Referral, note: str = "") -> Referral:
+    """ "We are contacting the person": resets the due-by, once."""
+    referral = _lock(referral)
+    _require_respond(actor, referral)
+    _check_move(referral, "check_in")
+    if referral.checked_in_at is not None:
+        raise IllegalTransition(_("Contact was already confirmed once for this referral."))
+    now = timezone.now()
+    referral.checked_in_at = now
+    referral.due_by = default_due_by(referral, now)
+    referral.overdue_alerted_at = None
+    referral.save(update_fields=["checked_in_at", "due_by", "overdue_alerted_at", "updated_at"])
+    _event(referral, "check_in", referral.state, actor, note=note[:500])
+    _tell(
+        referral,
+        _sender_side(referral),
+        "referral.check_in",
+        gettext_lazy("%(to)s is contacting %(person)s about the referral."),
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_accept(*, actor: User, referral: Referral) -> Referral:
+    """Takes a place of the service; when it is full, joins the waitlist or is refused (per service)."""
+    referral = _lock(referral)
+    _require_respond(actor, referral)
+    from_state = referral.state
+    target = _check_move(referral, "accept")
+    now = timezone.now()
+    note = ""
+    if referral.service_id is not None:
+        service = Service.objects.select_for_update().get(pk=referral.service_id)
+        if service.capacity is None or service.load < service.capacity:
+            if service.capacity is not None:
+                service.load += 1
+                service.save(update_fields=["load", "updated_at"])
+                referral.holds_place = True
+        elif service.waitlist_enabled:
+            referral.waitlisted_at = now
+            note = "waitlist"
+        else:
+            raise NoPlace(_("%(service)s has no free place.") % {"service": service.name})
+    referral.state = target
+    referral.answered_at = now
+    referral.save()
+    _event(referral, "accept", from_state, actor, note=note)
+    access.sync_referral(referral)
+    message = (
+        gettext_lazy("%(to)s accepted the referral of %(person)s; the person is on the waitlist.")
+        if note
+        else gettext_lazy("%(to)s accepted the referral of %(person)s.")
+    )
+    _tell(referral, _sender_side(referral), "referral.accepted", message)
+    return referral
+
+
+@transaction.atomic
+def referral_start(*, actor: User, referral: Referral) -> Referral:
+    referral = _lock(referral)
+    _require_respond(actor, referral)
+    from_state = referral.state
+    target = _check_move(referral, "start")
+    if referral.waitlisted_at is not None:
+        raise NoPlace(_("The person is still on the waitlist: no place has been freed yet."))
+    referral.state = target
+    referral.save(update_fields=["state", "updated_at"])
+    _event(referral, "start", from_state, actor)
+    access.sync_referral(referral)
+    _tell(
+        referral,
+        _sender_side(referral),
+        "referral.started",
+        gettext_lazy("Support for %(person)s at %(to)s has started."),
+    )
+    return referral
+
+
+def _validate_reason(reason_code: str, origin: str) -> None:
+    errors = {}
+    if reason_code not in ReasonCode.values:
+        errors["reason_code"] = [_("Choose a reason.")]
+    if origin not in ReasonOrigin.values:
+        errors["reason_origin"] = [_("Say whether the reason came from the institution or the person.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_outcome(outcome_code: str) -> None:
+    if outcome_code not in OutcomeCode.values:
+        raise ValidationError({"outcome_code": [_("Choose the outcome.")]})
+
+
+def _release_place(referral: Referral, actor: User | None) -> None:
+    """Give the place back and hand it to the first on the waitlist (urgent first, then the longest waiting)."""
+    if referral.waitlisted_at is not None:
+        referral.waitlisted_at = None
+        return
+    if not referral.holds_place or referral.service_id is None:
+        return
+    referral.holds_place = False
+    service = Service.objects.select_for_update().get(pk=referral.service_id)
+    service.load = max(service.load - 1, 0)
+    nxt = (
+        Referral.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(service=service, state=State.ACCEPTED, waitlisted_at__isnull=False)
+        .exclude(pk=referral.pk)
+        .order_by(DbCase(When(priority=Priority.URGENT, then=0), default=1), "waitlisted_at")
+        .select_related("person", "to_partner", "from_partner", "created_by", "network")
+        .first()
+    )
+    if nxt is not None and (service.capacity is None or service.load < service.capacity):
+        service.load += 1
+        nxt.waitlisted_at = None
+        nxt.holds_place = True
+        nxt.save(update_fields=["waitlisted_at", "holds_place", "updated_at"])
+        ReferralEvent.objects.create(
+            referral=nxt, action="place", from_state=nxt.state, to_state=nxt.state, actor=actor, note="waitlist"
+        )
+        _tell(
+            nxt,
+            [*_sender_side(nxt), *_staff_of(nxt.to_partner)],
+            "referral.place",
+            gettext_lazy("A place at %(to)s is free for %(person)s."),
+        )
+    service.save(update_fields=["load", "updated_at"])
+
+
+@transaction.atomic
+def referral_complete(*, actor: User, referral: Referral, outcome_code: str, note: str = "") -> Referral:
+    referral = _lock(referral)
+    _require_respond(actor, referral)
+    from_state = referral.state
+    target = _check_move(referral, "complete")
+    _validate_outcome(outcome_code)
+    referral.state = target
+    referral.outcome_code = outcome_code
+    referral.outcome_note = note[:500]
+    referral.closed_at = timezone.now()
+    _release_place(referral, actor)
+    referral.save()
+    _event(referral, "complete", from_state, actor, note=note[:500], reason_code=outcome_code)
+    access.sync_referral(referral)
+    _tell(
+        referral,
+        _sender_side(referral),
+        "referral.completed",
+        gettext_lazy("%(to)s completed the referral of %(person)s."),
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_decline(
+    *, actor: User, referral: Referral, reason_code: str, reason_origin: str = ReasonOrigin.PARTNER, note: str = ""
+) -> Referral:
+    referral = _lock(referral)
+    _require_respond(actor, referral)
+    from_state = referral.state
+    target = _check_move(referral, "decline")
+    _validate_reason(reason_code, reason_origin)
+    referral.state = target
+    referral.reason_code, referral.reason_origin, referral.reason_note = reason_code, reason_origin, note[:500]
+    referral.answered_at = referral.closed_at = timezone.now()
+    referral.save()
+    _event(
+        referral, "decline", from_state, actor, reason_code=reason_code, reason_origin=reason_origin, note=note[:500]
+    )
+    access.sync_referral(referral)
+    _tell(
+        referral,
+        [*_sender_side(referral), *_coordinators(referral)],
+        "referral.declined",
+        gettext_lazy("%(to)s declined the referral of %(person)s."),
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw(
+    *, actor: User, referral: Referral, reason_code: str, reason_origin: str = ReasonOrigin.PARTNER, note: str = ""
+) -> Referral:
+    referral = _lock(referral)
+    if not access.is_sender(actor, referral):
+        raise PermissionDenied
+    from_state = referral.state
+    target = _check_move(referral, "withdraw")
+    _validate_reason(reason_code, reason_origin)
+    referral.state = target
+    referral.reason_code, referral.reason_origin, referral.reason_note = reason_code, reason_origin, note[:500]
+    referral.closed_at = timezone.now()
+    _release_place(referral, actor)
+    referral.save()
+    _event(
+        referral, "withdraw", from_state, actor, reason_code=reason_code, reason_origin=reason_origin, note=note[:500]
+    )
+    access.sync_referral(referral)
+    if from_state != State.DRAFT:
+        _tell(
+            referral,
+            _staff_of(referral.to_partner),
+            "referral.withdrawn",
+            gettext_lazy("The referral of %(person)s to %(to)s was withdrawn."),
+        )
+    return referral
+
+
+@transaction.atomic
+def referral_discontinue(
+    *,
+    actor: User,
+    referral: Referral,
+    reason_code: str,
+    outcome_code: str,
+    reason_origin: str = ReasonOrigin.PARTNER,
+    note: str = "",
+) -> Referral:
+    referral = _lock(referral)
+    if not (access.can_respond(actor, referral) or referral.network_id in scope_for(actor).coordinated_network_ids):
+        raise PermissionDenied
+    from_state = referral.state
+    target = _check_move(referral, "discontinue")
+    _validate_reason(reason_code, reason_origin)
+    _validate_outcome(outcome_code)
+    referral.state = target
+    referral.reason_code, referral.reason_origin, referral.reason_note = reason_code, reason_origin, note[:500]
+    referral.outcome_code = outcome_code
+    referral.closed_at = timezone.now()
+    _release_place(referral, actor)
+    referral.save()
+    _event(
+        referral,
+        "discontinue",
+        from_state,
+        actor,
+        reason_code=reason_code,
+        reason_origin=reason_origin,
+        note=note[:500],
+    )
+    access.sync_referral(referral)
+    _tell(
+        referral,
+        [*_sender_side(referral), *_coordinators(referral)],
+        "referral.discontinued",
+        gettext_lazy("Support for %(person)s at %(to)s was discontinued."),
+    )
+    return referral
+
+
+# --- deadlines ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_redirect(
+    *, actor: User, referral: Referral, to_partner: Partner, service: Service | None = None, note: str = ""
+) -> Referral:
+    """The coordinator moves an overdue referral to another partner: the old one is withdrawn, a new one sent."""
+    referral = _lock(referral)
+    if referral.network_id not in scope_for(actor).coordinated_network_ids:
+        raise PermissionDenied
+    if not referral.is_overdue:
+        raise IllegalTransition(_("Only an overdue referral can be redirected."))
+    if to_partner.pk == referral.to_partner_id:
+        raise ValidationError({"to_partner": [_("Choose another partner.")]})
+    new = referral_create(
+        actor=actor,
+        person=referral.person,
+        to_partner=to_partner,
+        service=service,
+        reason=referral.reason,
+        goal=referral.goal,
+        categories=list(referral.categories),
+        priority=referral.priority,
+        from_partner=referral.from_partner if referral.from_partner_id in scope_for(actor).staff_partner_ids else None,
+    )
+    new.redirected_from = referral
+    new.save(update_fields=["redirected_from", "updated_at"])
+    referral_withdraw(
+        actor=actor, referral=referral, reason_code=ReasonCode.OTHER, note=note or _("redirected: no answer in time")
+    )
+    return referral_send(actor=actor, referral=new, legal_basis=referral.legal_basis)
+
+
+def alert_overdue(now: datetime.datetime | None = None) -> int:
+    """The background job: tell each network's coordinators once about every referral that passed its due-by."""
+    now = now or timezone.now()
+    count = 0
+    ids = list(Referral.objects.overdue(now).filter(overdue_alerted_at__isnull=True).values_list("pk", flat=True)[:500])
+    for pk in ids:
+        with transaction.atomic():
+            referral = (
+                Referral.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("person", "to_partner", "network", "created_by", "from_partner")
+                .filter(pk=pk, overdue_alerted_at__isnull=True)
+                .first()
+            )
+            if referral is None or not referral.is_overdue:
+                continue
+            referral.overdue_alerted_at = now
+            referral.save(update_fields=["overdue_alerted_at"])
+            ReferralEvent.objects.create(
+                referral=referral, action="overdue", from_state=referral.state, to_state=referral.state, actor=None
+            )
+            _tell(
+                referral,
+                [*_coordinators(referral), *_sender_side(referral)],
+                "referral.overdue",
+                gettext_lazy("%(to)s has not answered the referral of %(person)s in time."),
+            )
+            count += 1
+    return count
+
+
+def staff_partner_choices(user: User) -> list[Partner]:
+    return list(Partner.objects.filter(staff_memberships__user=user, staff_memberships__is_active=True))
