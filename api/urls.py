@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("networks/<pk>/memberships/", views.NetworkMembershipsView.as_view(), name="api-network-memberships"),
     path("partners/<pk>/staff/", views.PartnerStaffView.as_view(), name="api-partner-staff"),
     *router.urls,
+    path("", include("api.people_urls")),
+    path("", include("api.assessment_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -337,3 +337,20 @@ def test_it_lists_the_inbox_with_a_fixed_number_of_queries(
         response = client.get(reverse("referral-inbox"))
     assert response.status_code == 200
     assert response.content.decode().count('id="referral-') == rows
+
+
+def test_it_reports_drift_and_repairs_it_with_access_check(world: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    referral = sent_referral(world)
+    ReferralGroupObjectPermission.objects.filter(content_object=referral).delete()
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("access_check", stdout=out)
+    assert "missing referral" in out.getvalue() and "drift found: 2" in out.getvalue()
+    call_command("access_check", "--fix", stdout=StringIO())
+    out = StringIO()
+    call_command("access_check", stdout=out)
+    assert "drift found: 0" in out.getvalue()

@@ -1,0 +1,275 @@
+"""People and consents under /api/v1/ (DESIGN §9). Fields a reader may not see are absent, not hidden."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.pagination import Pagination
+from api.views import _errors, _path_id, actor
+from network import people_services
+from network.access import get_network_for, scope_for
+from network.audit import log_access, log_access_many
+from network.models import AccessAction, Consent, DataCategory, GivenBy
+from network.models.people import PERSON_FIELD_CATEGORIES, normalise_name
+from network.people_access import PersonAccess, get_person_for, persons_visible_to
+from partners.choices import PartnerType
+from partners.models import Partner
+
+PATH_ID = _path_id("The object's id (UUID).")
+
+
+def person_data(access: PersonAccess) -> dict[str, Any]:
+    person = access.person
+    data: dict[str, Any] = {
+        "id": str(person.pk),
+        "network": str(person.network_id),
+        "categories": sorted(access.categories),
+        "anonymised": person.anonymised_at is not None,
+    }
+    for name, category in PERSON_FIELD_CATEGORIES.items():
+        if category in access.categories:
+            value = getattr(person, name)
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+class PersonInSerializer(serializers.Serializer):
+    network = serializers.UUIDField(required=False)
+    force = serializers.BooleanField(required=False, default=False)
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_year = serializers.IntegerField(required=False, allow_null=True)
+    pesel = serializers.CharField(required=False, allow_blank=True, max_length=11)
+    sex = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    street = serializers.CharField(required=False, allow_blank=True)
+    postal_code = serializers.CharField(required=False, allow_blank=True)
+    city = serializers.CharField(required=False, allow_blank=True)
+    gmina_teryt = serializers.CharField(required=False, allow_blank=True)
+    gmina_name = serializers.CharField(required=False, allow_blank=True)
+    guardian_name = serializers.CharField(required=False, allow_blank=True)
+    guardian_contact = serializers.CharField(required=False, allow_blank=True)
+    preferred_contact = serializers.CharField(required=False)
+    social_situation = serializers.CharField(required=False, allow_blank=True)
+    disability_level = serializers.CharField(required=False, allow_blank=True)
+    disability_symbol = serializers.CharField(required=False, allow_blank=True)
+    health_notes = serializers.CharField(required=False, allow_blank=True)
+    skills_experience = serializers.CharField(required=False, allow_blank=True)
+    work_support_needs = serializers.CharField(required=False, allow_blank=True)
+
+
+class PersonPatchSerializer(PersonInSerializer):
+    first_name = serializers.CharField(max_length=100, required=False)
+    last_name = serializers.CharField(max_length=100, required=False)
+
+
+PERSON_OUT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="id, network, categories the reader holds, and only the fields of those categories.",
+)
+
+
+class PersonListView(APIView):
+    @extend_schema(
+        summary="People the user may see (coordinators: their networks; others: by case or referral grants)",
+        operation_id="persons_list",
+        parameters=[OpenApiParameter("q", str, description="Name or PESEL."), OpenApiParameter("page", int)],
+        responses={200: PERSON_OUT, **_errors()},
+    )
+    def get(self, request: Request) -> Response:
+        user = actor(request)
+        people = persons_visible_to(user).active().select_related("network").order_by("last_name", "first_name", "id")
+        q = (request.query_params.get("q") or "").strip()
+        if q:
+            people = people.filter(normalised_name__contains=normalise_name(q, "")) | people.filter(pesel=q)
+        paginator = Pagination()
+        with transaction.atomic():
+            page = list(paginator.paginate_queryset(people, request, view=self) or [])
+            log_access_many(user=user, people=page, action=AccessAction.VIEW, view="api-persons", channel="api")
+        from network.people_access import access_to_person
+
+        rows = []
+        coordinated = scope_for(user).coordinated_network_ids
+        for person in page:
+            access = (
+                PersonAccess(person=person, categories=frozenset(DataCategory.values), is_coordinator=True)
+                if person.network_id in coordinated
+                else access_to_person(user, person)
+            )
+            if access is not None:
+                rows.append(person_data(access))
+        return paginator.get_paginated_response(rows)
+
+    @extend_schema(
+        summary="Register a person (the network's coordinator); 409 with candidates when it may be a duplicate",
+        request=PersonInSerializer,
+        responses={201: PERSON_OUT, **_errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        user = actor(request)
+        incoming = PersonInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        network_id = data.pop("network", None)
+        force = data.pop("force", False)
+        if network_id is None:
+            coordinated = scope_for(user).coordinated_network_ids
+            if len(coordinated) != 1:
+                raise serializers.ValidationError({"network": [_("Give the network.")]})
+            network_id = next(iter(coordinated))
+        network = get_network_for(user, network_id)
+        try:
+            person = people_services.person_register(actor=user, network=network, data=data, force=force)
+        except people_services.DuplicatePerson as exc:
+            return Response(
+                {
+                    "detail": exc.message,
+                    "code": exc.code,
+                    "candidates": [
+                        {
+                            "id": str(p.pk),
+                            "first_name": p.first_name,
+                            "last_name": p.last_name,
+                            "birth_date": p.birth_date.isoformat() if p.birth_date else None,
+                        }
+                        for p in exc.candidates
+                    ],
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(
+            person_data(PersonAccess(person=person, categories=frozenset(DataCategory.values), is_coordinator=True)),
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PersonDetailView(APIView):
+    @extend_schema(
+        summary="A person, with only the categories the reader may see",
+        responses={200: PERSON_OUT, **_errors(404)},
+        parameters=[PATH_ID],
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            access = get_person_for(user, pk)
+            log_access(user=user, person=access.person, action=AccessAction.VIEW, view="api-person", channel="api")
+        return Response(person_data(access))
+
+    @extend_schema(
+        summary="Change a person's data",
+        request=PersonPatchSerializer,
+        responses={200: PERSON_OUT, **_errors(400, 403, 404, 409)},
+        parameters=[PATH_ID],
+    )
+    def patch(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        access = get_person_for(user, pk)
+        incoming = PersonPatchSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        data = {k: v for k, v in incoming.validated_data.items() if k not in ("network", "force")}
+        person = people_services.person_update(actor=user, person=access.person, data=data, channel="api")
+        return Response(person_data(get_person_for(user, person.pk)))
+
+
+class ConsentInSerializer(serializers.Serializer):
+    partners = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+    partner_types = serializers.ListField(
+        child=serializers.ChoiceField(PartnerType.choices), required=False, default=list
+    )
+    categories = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+    purpose = serializers.CharField()
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    given_by = serializers.ChoiceField(GivenBy.choices, required=False, default=GivenBy.PERSON)
+    document = serializers.FileField(required=False, allow_null=True)
+
+
+def consent_data(consent: Consent) -> dict[str, Any]:
+    return {
+        "id": str(consent.pk),
+        "person": str(consent.person_id),
+        "partners": [str(p.pk) for p in consent.partners.all()],
+        "partner_types": consent.partner_types,
+        "categories": consent.categories,
+        "purpose": consent.purpose,
+        "valid_from": consent.valid_from.isoformat(),
+        "valid_until": consent.valid_until.isoformat() if consent.valid_until else None,
+        "given_by": consent.given_by,
+        "has_document": bool(consent.document),
+        "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+        "live": consent.is_live(),
+    }
+
+
+CONSENT_OUT = OpenApiResponse(OpenApiTypes.OBJECT, description="The consent.")
+
+
+class PersonConsentsView(APIView):
+    @extend_schema(summary="Consents of a person", responses={200: CONSENT_OUT, **_errors(404)}, parameters=[PATH_ID])
+    def get(self, request: Request, pk: str) -> Response:
+        access = get_person_for(actor(request), pk)
+        if not access.can_change_path:
+            raise Http404
+        consents = Consent.objects.filter(person=access.person).prefetch_related("partners")
+        return Response([consent_data(c) for c in consents])
+
+    @extend_schema(
+        summary="Record a consent",
+        request=ConsentInSerializer,
+        responses={201: CONSENT_OUT, **_errors(400, 403, 404, 409)},
+        parameters=[PATH_ID],
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        access = get_person_for(user, pk)
+        incoming = ConsentInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        partner_ids = data.pop("partners")
+        partners = list(Partner.objects.filter(pk__in=partner_ids))
+        if len(partners) != len(set(partner_ids)):
+            raise serializers.ValidationError({"partners": [_("Unknown partner.")]})
+        consent = people_services.consent_record(
+            actor=user, person=access.person, partners=partners, channel="api", **data
+        )
+        return Response(consent_data(consent), status=status.HTTP_201_CREATED)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class ConsentWithdrawView(APIView):
+    @extend_schema(
+        summary="Withdraw a consent: access that depended on it ends at once",
+        request=WithdrawSerializer,
+        responses={200: CONSENT_OUT, **_errors(403, 404, 409)},
+        parameters=[PATH_ID],
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        try:
+            consent = Consent.objects.select_related("person").get(pk=pk)
+        except (Consent.DoesNotExist, ValueError, DjangoValidationError):
+            raise Http404 from None
+        get_person_for(user, consent.person_id)
+        incoming = WithdrawSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        consent = people_services.consent_withdraw(
+            actor=user, consent=consent, note=incoming.validated_data.get("note", ""), channel="api"
+        )
+        return Response(consent_data(consent))

@@ -1,0 +1,18 @@
+"""People, consents and referrals under /api/v1/. Untyped <pk>: a malformed id answers a JSON 404."""
+
+from django.urls import path
+
+from api import people, referrals
+
+urlpatterns = [
+    path("persons/", people.PersonListView.as_view(), name="api-persons"),
+    path("persons/<pk>/", people.PersonDetailView.as_view(), name="api-person"),
+    path("persons/<pk>/consents/", people.PersonConsentsView.as_view(), name="api-person-consents"),
+    path("consents/<pk>/withdraw/", people.ConsentWithdrawView.as_view(), name="api-consent-withdraw"),
+    path("referrals/", referrals.ReferralListView.as_view(), name="api-referrals"),
+    path("referrals/<pk>/", referrals.ReferralDetailView.as_view(), name="api-referral"),
+    *[
+        path(f"referrals/<pk>/{name}/", view.as_view(), name=f"api-referral-{name}")
+        for name, view in referrals.TRANSITION_VIEWS.items()
+    ],
+]
