@@ -26,6 +26,17 @@ class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("e-mail address"), blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.POLISH)
+    class EmailNotifications(models.TextChoices):
+        IMMEDIATE = "immediate", _("at once")
+        DIGEST = "digest", _("once a day (digest)")
+        OFF = "off", _("never")
+
+    email_notifications = models.CharField(
+        _("notifications by e-mail"),
+        max_length=10,
+        choices=EmailNotifications.choices,
+        default=EmailNotifications.IMMEDIATE,
+    )
     is_regional_monitor = models.BooleanField(
         _("regional monitor"),
         default=False,
