@@ -20,6 +20,7 @@ urlpatterns = [
     *router.urls,
     path("", include("api.people_urls")),
     path("", include("api.assessment_urls")),
+    path("", include("api.group_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

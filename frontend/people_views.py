@@ -166,11 +166,11 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     context["referrals"] = list(referral_list(request.user, person=person.pk)[:20])
     if access.is_coordinator:
         context["access_log"] = list(AccessLog.objects.filter(person=person).select_related("user")[:30])
-    context.update(_extra_sections(access))
+    context.update(_extra_sections(access, request.user))
     return render(request, "people/detail.html", context)
 
 
-def _extra_sections(access: PersonAccess) -> dict[str, Any]:
+def _extra_sections(access: PersonAccess, user: Any) -> dict[str, Any]:
     """Sections contributed by assessments and activities, when those modules are present."""
     extra: dict[str, Any] = {}
     try:
@@ -184,7 +184,7 @@ def _extra_sections(access: PersonAccess) -> dict[str, Any]:
     except ImportError:
         pass
     else:
-        extra["activity_section"] = activity_section_context(access)
+        extra["activity_section"] = activity_section_context(access, user=user)
     return extra
 
 
