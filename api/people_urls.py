@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from api import people, referrals
+from api import notifications, people, referrals
 
 urlpatterns = [
     path("persons/", people.PersonListView.as_view(), name="api-persons"),
     path("persons/<pk>/", people.PersonDetailView.as_view(), name="api-person"),
     path("persons/<pk>/consents/", people.PersonConsentsView.as_view(), name="api-person-consents"),
     path("consents/<pk>/withdraw/", people.ConsentWithdrawView.as_view(), name="api-consent-withdraw"),
+    path("notifications/", notifications.NotificationListView.as_view(), name="api-notifications"),
+    path("notifications/<pk>/read/", notifications.NotificationReadView.as_view(), name="api-notification-read"),
     path("referrals/", referrals.ReferralListView.as_view(), name="api-referrals"),
     path("referrals/<pk>/", referrals.ReferralDetailView.as_view(), name="api-referral"),
     *[

@@ -83,7 +83,8 @@ def referral_detail(request: AuthedRequest, referral_id: UUID) -> HttpResponse:
             view="referral-detail",
             detail=f"referral:{referral.pk}",
         )
-    return render(request, "referrals/detail.html", _detail_context(request, referral))
+    template = "referrals/_state.html" if request.htmx else "referrals/detail.html"
+    return render(request, template, _detail_context(request, referral))
 
 
 @login_required

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from frontend import directory_views as directory
 from frontend import import_views, views
+from frontend import notification_views as notes
 from frontend import people_views as people
 from frontend import referral_views as referrals
 
@@ -65,6 +66,11 @@ urlpatterns = [
     path("people/<uuid:person_id>/export.json", people.person_export_json, name="person-export-json"),
     path("people/<uuid:person_id>/export/", people.person_export_print, name="person-export-print"),
     path("people/<uuid:person_id>/anonymise/", people.person_anonymise, name="person-anonymise"),
+    # Notifications and the account.
+    path("notifications/", notes.notification_centre, name="notification-centre"),
+    path("notifications/<int:notification_id>/read/", notes.notification_read, name="notification-read"),
+    path("notifications/read-all/", notes.notification_read_all, name="notification-read-all"),
+    path("account/", notes.account, name="account"),
     # Referrals.
     path("referrals/", referrals.inbox, name="referral-inbox"),
     path("referrals/<uuid:referral_id>/", referrals.referral_detail, name="referral-detail"),

@@ -109,6 +109,9 @@ def coordinator_add(*, actor: User, network: Network, user: User) -> NetworkCoor
         raise Conflict(_("%(user)s already coordinates this network.") % {"user": user}, code="already_coordinator")
     user.groups.add(network.coordinators_group)
     forget_scope(user)
+    from notifications.groups import refresh_user_groups
+
+    refresh_user_groups(user.pk)
     return coordinator
 
 
@@ -120,6 +123,9 @@ def coordinator_remove(*, actor: User, network: Network, user: User) -> None:
         raise Conflict(_("%(user)s does not coordinate this network.") % {"user": user}, code="not_coordinator")
     user.groups.remove(network.coordinators_group)
     forget_scope(user)
+    from notifications.groups import refresh_user_groups
+
+    refresh_user_groups(user.pk)
 
 
 @transaction.atomic

@@ -9,8 +9,15 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from notifications.groups import groups_for_user
 
-# Close codes in the 4000 range are ours: 4401 = not signed in.
+# Close codes in the 4000 range are ours.
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_REVOKED = 4403
+
+
+@database_sync_to_async
+def _fresh_groups(user: Any) -> list[str]:
+    user.refresh_from_db(fields=["is_active"])
+    return groups_for_user(user)
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
@@ -23,14 +30,18 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             # Refuse before accepting: the handshake fails with 403 and nothing is ever sent.
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.groups_joined = await database_sync_to_async(groups_for_user)(user)
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        await self._join(await _fresh_groups(user))
         await self.accept()
 
-    async def disconnect(self, code: int) -> None:
-        for group in self.groups_joined:
+    async def _join(self, groups: list[str]) -> None:
+        for group in set(self.groups_joined) - set(groups):
             await self.channel_layer.group_discard(group, self.channel_name)
+        for group in set(groups) - set(self.groups_joined):
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = groups
+
+    async def disconnect(self, code: int) -> None:
+        await self._join([])
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # Clients only listen; a ping keeps proxies from closing an idle socket.
@@ -49,6 +60,17 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             }
         )
 
+    async def refresh_hint(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "refresh", "topic": event.get("topic")})
+
+    async def groups_refresh(self, event: dict[str, Any]) -> None:
+        """A membership changed: leave and join groups to match; close if the user was deactivated."""
+        groups = await _fresh_groups(self.scope["user"])
+        if not groups:
+            await self.session_revoke(event)
+            return
+        await self._join(groups)
+
     async def session_revoke(self, event: dict[str, Any]) -> None:
-        """Sent to a user's own group when they are deactivated: close the socket."""
-        await self.close(code=4403)
+        await self._join([])
+        await self.close(code=CLOSE_REVOKED)

@@ -100,11 +100,14 @@ def partner_update(*, actor: User, partner: Partner, data: dict[str, Any]) -> Pa
 
 def _sync_group(membership: StaffMembership) -> None:
     """The partner's group holds exactly its active staff."""
+    from notifications.groups import refresh_user_groups
+
     if membership.is_active:
         membership.user.groups.add(membership.partner.group)
     else:
         membership.user.groups.remove(membership.partner.group)
     forget_scope(membership.user)
+    refresh_user_groups(membership.user_id)
 
 
 @transaction.atomic
@@ -234,3 +237,21 @@ def service_update(*, actor: User, service: Service, data: dict[str, Any]) -> Se
     service.full_clean()
     service.save()
     return service
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Sign a user out of everything: no more sign-in, their open sockets are closed after commit."""
+    from notifications.groups import revoke_user_sockets
+
+    if not actor.is_superuser and not any(
+        can_manage_partner(actor, m.partner) for m in user.staff_memberships.select_related("partner")
+    ):
+        raise PermissionDenied
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    revoke_user_sockets(user.pk)
+    return user

@@ -19,6 +19,7 @@ from network.access import scope_for
 from network.audit import log_access
 from network.models import AccessAction, Case, Consent, DataCategory, NetworkMembership, Person
 from network.people_access import access_to_person
+from notifications.groups import hint, network_group, partner_group
 from notifications.services import notify
 from partners.errors import Conflict, PermissionDenied
 from partners.models import Partner, Service, User
@@ -117,6 +118,13 @@ def _tell(referral: Referral, recipients: list[User], kind: str, message: Any) -
         }
 
     notify(recipients=recipients, kind=kind, text=text, obj=referral, url=_url(referral))
+    # Open inboxes and dashboards of both partners and the network refresh their lists in place.
+    for group in {
+        partner_group(referral.to_partner_id),
+        network_group(referral.network_id),
+        *([partner_group(referral.from_partner_id)] if referral.from_partner_id else []),
+    }:
+        hint(group, "referrals")
 
 
 def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:

@@ -139,11 +139,20 @@ def run() -> None:
     print(flush=True)
     import uvicorn
 
+    # The background jobs (overdue alerts, e-mails, reminders) run beside the server and stop with it.
+    jobs = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, str(ROOT / "manage.py"), "run_jobs", "--every", "60"], cwd=ROOT, env=os.environ.copy()
+    )
     try:
         uvicorn.run("config.asgi:application", host=HOST, port=PORT, log_level="info", lifespan="off")
     except KeyboardInterrupt:
         pass
     finally:
+        jobs.terminate()
+        try:
+            jobs.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            jobs.kill()
         del server  # the embedded PostgreSQL stops with this process (cleanup_mode="stop")
 
 

@@ -1,0 +1,78 @@
+"""The notification record behind the live pushes: clients re-sync with ?after=<id> on every (re)connect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.views import _errors, actor
+from notifications.models import Notification
+
+LIMIT = 100
+
+
+def notification_data(note: Notification) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "kind": note.kind,
+        "object": {"type": note.object_type, "id": note.object_id, "url": note.url},
+        "text": note.text,
+        "created_at": note.created_at.isoformat(),
+        "read": note.read_at is not None,
+    }
+
+
+class NotificationListView(APIView):
+    @extend_schema(
+        summary="Your notifications: with ?after=<id>, every newer one in order (re-sync); else the latest",
+        parameters=[OpenApiParameter("after", int, description="The id of the last notification you saw.")],
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="{results: [...], unread: N, last_id: N}"),
+            **_errors(400),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        user = actor(request)
+        mine = Notification.objects.filter(recipient=user)
+        after = request.query_params.get("after")
+        if after is not None:
+            try:
+                after_id = int(after)
+            except ValueError:
+                raise serializers.ValidationError({"after": ["A whole number."]}) from None
+            rows = list(mine.filter(id__gt=after_id).order_by("id")[:LIMIT])
+        else:
+            rows = list(mine.order_by("-id")[:50])
+        return Response(
+            {
+                "results": [notification_data(n) for n in rows],
+                "unread": mine.filter(read_at__isnull=True).count(),
+                "last_id": mine.order_by("-id").values_list("id", flat=True).first() or 0,
+            }
+        )
+
+
+class NotificationReadView(APIView):
+    @extend_schema(
+        summary="Mark one of your notifications as read",
+        request=None,
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The notification id.")],
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **_errors(404)},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        try:
+            note = Notification.objects.get(pk=int(pk), recipient=actor(request))
+        except (Notification.DoesNotExist, ValueError):
+            raise Http404 from None
+        if note.read_at is None:
+            note.read_at = timezone.now()
+            note.save(update_fields=["read_at"])
+        return Response(notification_data(note))
