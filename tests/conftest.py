@@ -125,3 +125,45 @@ def browser_login(page: Any, username: str, password: str = "secret-pass-123") -
     page.get_by_label("Hasło").fill(password)
     page.get_by_role("button", name="Zaloguj się").click()
     page.wait_for_url("**/")
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db: Any, redis_channel_layer: Any) -> Iterator[str]:
+    """The real ASGI application (HTTP and websockets) served by uvicorn in a thread, on the Redis layer."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config("config.asgi:application", host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def asgi_browser_context(browser: Any, asgi_live_server: str) -> Iterator[Any]:
+    """A factory of browser pages against the ASGI server; each call is a separate person (context)."""
+    contexts: list[Any] = []
+
+    def new_page() -> Any:
+        context = browser.new_context(base_url=asgi_live_server, locale="pl-PL")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield new_page
+    for context in contexts:
+        context.close()

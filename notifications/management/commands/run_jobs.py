@@ -18,10 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, once: bool = False, every: int = 60, **options: Any) -> None:
         while True:
-            close_old_connections()
             results = run_all()
             if once or options.get("verbosity", 1) > 1:
                 self.stdout.write(", ".join(f"{name}: {count}" for name, count in results.items()))
             if once:
                 return
             time.sleep(max(every, 5))
+            close_old_connections()  # a long-running loop must not keep a broken or stale connection
