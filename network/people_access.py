@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
 
 from network.access import scope_for
 from network.models import Case, Consent, DataCategory, Person
+from network.models.people import PersonQuerySet
 
 ALL_CATEGORIES = frozenset(DataCategory.values)
 
@@ -35,7 +36,7 @@ class PersonAccess:
         return self.is_coordinator or self.is_case_manager
 
 
-def persons_visible_to(user: Any) -> QuerySet[Person]:
+def persons_visible_to(user: Any) -> PersonQuerySet:
     scope = scope_for(user)
     if scope.user_id is None:
         return Person.objects.none()

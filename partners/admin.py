@@ -13,7 +13,7 @@ from partners.services import user_deactivate
 @admin.register(User)
 class LswUserAdmin(UserAdmin):
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("Local cooperation network"), {"fields": ("language", "email_notifications", "is_regional_monitor")}),
     )
     actions = ["deactivate"]

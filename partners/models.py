@@ -175,3 +175,6 @@ class Service(TimeStamped):
         if self.capacity is None:
             return None
         return max(self.capacity - self.load, 0)
+
+
+from partners.models_placements import *  # noqa: E402,F403

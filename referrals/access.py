@@ -44,7 +44,7 @@ def permission_id(codename: str) -> int:
 def desired_referral_grants(referral: Referral) -> set[tuple[int, int]]:
     """(group id, permission id) pairs the referral should have."""
     grants: set[tuple[int, int]] = set()
-    if referral.from_partner_id is not None:
+    if referral.from_partner is not None:
         grants.add((referral.from_partner.group_id, permission_id(VIEW)))
     to_group = referral.to_partner.group_id
     if referral.state in OPEN_STATES:
@@ -140,8 +140,8 @@ def referrals_visible_to(user: Any) -> QuerySet[Referral]:
     condition = Q(network_id__in=scope.coordinated_network_ids)
     if scope.staff_partner_ids:
         partners = list(scope.staff_partner_ids)
-        condition |= (Q(to_partner_id__in=partners) | Q(from_partner_id__in=partners)) & _granted(
-            scope.staff_group_ids, VIEW
+        condition |= (Q(to_partner_id__in=partners) | Q(from_partner_id__in=partners)) & Q(
+            _granted(scope.staff_group_ids, VIEW)
         )
     return Referral.objects.filter(condition)
 

@@ -132,3 +132,6 @@ class ReferralGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
         indexes = [models.Index(fields=["group", "permission", "content_object"], name="referral_grant_lookup")]
+
+
+from referrals.models_applications import *  # noqa: E402,F403

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def test_it_walks_the_happy_path_with_one_timeline_row_per_transition(world: Any) -> None:
     service = ServiceFactory(partner=world.receiving, capacity=3, load=1)
     referral = sent_referral(world, service=service)
-    assert referral.state == "sent" and referral.due_by > timezone.now()
+    assert referral.state == "sent" and referral.due_by is not None and referral.due_by > timezone.now()
     services.referral_check_in(actor=world.receiving_staff, referral=referral)
     services.referral_accept(actor=world.receiving_staff, referral=referral)
     service.refresh_from_db()
@@ -256,7 +256,7 @@ def test_it_resets_the_due_by_once_on_check_in(world: Any) -> None:
     Referral.objects.filter(pk=referral.pk).update(due_by=timezone.now() + datetime.timedelta(hours=1))
     services.referral_check_in(actor=world.receiving_staff, referral=referral)
     referral.refresh_from_db()
-    assert referral.due_by > timezone.now() + datetime.timedelta(days=6)
+    assert referral.due_by is not None and referral.due_by > timezone.now() + datetime.timedelta(days=6)
     with pytest.raises(services.IllegalTransition):
         services.referral_check_in(actor=world.receiving_staff, referral=referral)
 
