@@ -157,3 +157,51 @@ def test_it_refuses_a_consent_without_a_category(world: Any) -> None:
     )
     assert response.status_code == 400 and "categories" in response.json()
     assert not Consent.objects.exists()
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_it_lists_referrals_with_a_fixed_number_of_queries(
+    world: Any, rows: int, django_assert_num_queries: Any
+) -> None:
+    from tests.referral_fixtures import sent_referral
+
+    person = consenting_person(world)
+    for _ in range(rows):
+        sent_referral(world, person=person)
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.receiving_staff).key}")
+    client.get("/api/v1/referrals/?direction=incoming")  # warms the per-process permission-id cache
+    # 1 token with its user, 2-4 scope (staff with groups, coordinatorships, member networks), 5 count,
+    # 6 the page with people, partners and services.
+    with django_assert_num_queries(6):
+        response = client.get("/api/v1/referrals/?direction=incoming")
+    assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_it_lists_people_with_a_fixed_number_of_queries(world: Any, rows: int, django_assert_num_queries: Any) -> None:
+    for i in range(rows):
+        make_person(world, last_name=f"Osoba{i:02}")
+    client = api(world.coordinator)
+    # 1-2 scope (staff, coordinatorships), 3 savepoint, 4 count, 5 the page, 6 one INSERT of access-log rows,
+    # 7 release savepoint.
+    with django_assert_num_queries(7):
+        response = client.get("/api/v1/persons/")
+    assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_it_resyncs_notifications_with_a_fixed_number_of_queries(
+    world: Any, rows: int, django_assert_num_queries: Any
+) -> None:
+    from notifications.services import notify
+
+    for i in range(rows):
+        notify(recipients=[world.receiving_staff], kind="test", text=lambda i=i: f"n{i}")
+    client = api(world.receiving_staff)
+    # 1 the notifications after the id, 2 unread count, 3 the last id.
+    with django_assert_num_queries(3):
+        response = client.get("/api/v1/notifications/?after=0")
+    assert len(response.json()["results"]) == rows and response.json()["unread"] == rows
