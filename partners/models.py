@@ -26,6 +26,7 @@ class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("e-mail address"), blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.POLISH)
+
     class EmailNotifications(models.TextChoices):
         IMMEDIATE = "immediate", _("at once")
         DIGEST = "digest", _("once a day (digest)")
