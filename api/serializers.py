@@ -16,6 +16,7 @@ from network.access import get_network_for, get_partner_for
 from network.models import CooperationAgreement, Network, NetworkMembership
 from partners.choices import FundingSource, PartnerFunction, StaffRole
 from partners.models import Partner, Service, StaffMembership, User
+from partners.services import PARTNER_FIELDS
 
 
 class CodeLabelSerializer(serializers.Serializer):
@@ -147,22 +148,7 @@ class PartnerUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Partner
-        fields = [
-            "name",
-            "short_name",
-            "type",
-            "sector",
-            "description",
-            "regon",
-            "nip",
-            "krs",
-            "street",
-            "postal_code",
-            "city",
-            "phone",
-            "email",
-            "website",
-        ]
+        fields = PARTNER_FIELDS
 
 
 class PartnerCreateSerializer(PartnerUpdateSerializer):
