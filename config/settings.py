@@ -96,7 +96,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_PREFIX", "lsw")},
+            # redis-py's 5 s default socket timeout is shorter than channels_redis' 5 s blocking read, which
+            # closed idle sockets; its 100-connection pool was too small for mass disconnects (measured in
+            # docs/performance.md).
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
+                "prefix": env_str("CHANNEL_PREFIX", "lsw"),
+            },
         }
     }
 else:

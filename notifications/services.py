@@ -6,6 +6,7 @@ A failing channel layer never blocks or rolls back the work that caused the noti
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -61,22 +62,33 @@ def notify(
 
 
 def push(notifications: list[Notification]) -> None:
+    """Send every push of one transaction concurrently, so the last recipient does not wait for the first."""
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not notifications:
         return
-    for note in notifications:
-        try:
-            async_to_sync(layer.group_send)(
-                user_group(note.recipient_id),
-                {
-                    "type": "notification.message",
-                    "id": note.pk,
-                    "kind": note.kind,
-                    "object": {"type": note.object_type, "id": note.object_id, "url": note.url},
-                    "text": note.text,
-                },
-            )
-        except Exception as exc:  # the record is safe; the client re-syncs on reconnect
-            log.warning("push of notification %s failed: %s", note.pk, exc)
+
+    async def send_all() -> None:
+        results = await asyncio.gather(
+            *(layer.group_send(user_group(note.recipient_id), _message(note)) for note in notifications),
+            return_exceptions=True,
+        )
+        for note, result in zip(notifications, results, strict=True):
+            if isinstance(result, BaseException):  # the record is safe; the client re-syncs
+                log.warning("push of notification %s failed: %s", note.pk, result)
+
+    try:
+        async_to_sync(send_all)()
+    except Exception as exc:
+        log.warning("pushes failed: %s", exc)
+
+
+def _message(note: Notification) -> dict[str, Any]:
+    return {
+        "type": "notification.message",
+        "id": note.pk,
+        "kind": note.kind,
+        "object": {"type": note.object_type, "id": note.object_id, "url": note.url},
+        "text": note.text,
+    }

@@ -85,10 +85,8 @@
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
       if (message.type === "notification") {
-        toast(message.text);
-        remember(message.id);
+        // Re-sync from the last id seen, not from this one: a push lost before it is fetched too.
         resync();
-        changed();
       } else if (message.type === "refresh") {
         changed();
       }
