@@ -18,6 +18,7 @@
   var socket = null;
   var pollTimer = null;
   var retry = 1000;
+  var synced = false;  // the first sync of a page only sets the badge; later ones announce what is new
 
   function setBadge(count) {
     var badge = document.getElementById("unread-badge");
@@ -55,7 +56,8 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) { return; }
-        var fresh = lastId ? data.results : [];
+        var fresh = synced ? data.results : [];
+        synced = true;
         fresh.forEach(function (n) { toast(n.text); });
         if (fresh.length) { changed(); }
         remember(data.last_id || 0);
