@@ -229,8 +229,10 @@ def _transition(name: str, serializer: type[serializers.Serializer], move: Any, 
             referral = get_referral_for(user, pk)
             incoming = serializer(data=request.data)
             incoming.is_valid(raise_exception=True)
-            move(actor=user, referral=referral, **incoming.validated_data)
-            return Response(referral_data(get_referral_for(user, pk), user, detail=True))
+            # The moved referral itself: after a decline the receiving partner no longer sees it (would be 404).
+            return Response(
+                referral_data(move(actor=user, referral=referral, **incoming.validated_data), user, detail=True)
+            )
 
     TransitionView.__name__ = f"Referral{name.title().replace('-', '')}View"
     return TransitionView

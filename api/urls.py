@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("api.people_urls")),
     path("", include("api.assessment_urls")),
     path("", include("api.group_urls")),
+    path("", include("api.employment_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -24,6 +24,9 @@ def navigation_for(user: Any) -> list[NavItem]:
     if scope.is_coordinator or scope.staff_partner_ids:
         items.append(NavItem(_("People"), reverse("people-list"), "people-list"))
         items.append(NavItem(_("Referrals"), reverse("referral-inbox"), "referral-inbox"))
+        items.append(NavItem(_("Supported job placements"), reverse("placement-list"), "placement-list"))
+    if scope.is_coordinator or scope.job_coach_partner_ids:
+        items.append(NavItem(_("Job coaches' caseload"), reverse("coach-caseload"), "coach-caseload"))
     items.append(NavItem(_("Service directory"), reverse("service-directory"), "service-directory"))
     for network_id in sorted(scope.coordinated_network_ids)[:1]:
         items.append(NavItem(_("My network"), reverse("network-overview", args=[network_id]), "network-overview"))

@@ -78,4 +78,5 @@ urlpatterns = [
     path("people/<uuid:person_id>/refer/", referrals.refer, name="person-refer"),
     path("", include("frontend.assessment_urls")),
     path("", include("frontend.group_urls")),
+    path("", include("frontend.employment_urls")),
 ]

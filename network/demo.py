@@ -315,4 +315,7 @@ def load_demo() -> str:
         partners=partners,
         staff={"mopr": users["mopr"], "sds": users["sds"]},
     )
+    from partners.demo_employment import load_demo_employment
+
+    load_demo_employment(network, partners, users)
     return f"{User.objects.count()} users, {len(partners)} partners, {people} people in «{network.name}»"
