@@ -91,6 +91,9 @@ class PersonListView(APIView):
     )
     def get(self, request: Request) -> Response:
         user = actor(request)
+        scope = scope_for(user)
+        if scope.is_monitor and not scope.coordinated_network_ids and not scope.staff_partner_ids:
+            raise Http404  # the regional monitor never reaches a person-level endpoint
         people = persons_visible_to(user).active().select_related("network").order_by("last_name", "first_name", "id")
         q = (request.query_params.get("q") or "").strip()
         if q:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("api.assessment_urls")),
     path("", include("api.group_urls")),
     path("", include("api.employment_urls")),
+    path("", include("api.report_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

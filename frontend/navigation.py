@@ -29,7 +29,10 @@ def navigation_for(user: Any) -> list[NavItem]:
         items.append(NavItem(_("Job coaches' caseload"), reverse("coach-caseload"), "coach-caseload"))
     items.append(NavItem(_("Service directory"), reverse("service-directory"), "service-directory"))
     for network_id in sorted(scope.coordinated_network_ids)[:1]:
+        items.append(NavItem(_("Dashboard"), reverse("report-dashboard", args=[network_id]), "report-dashboard"))
         items.append(NavItem(_("My network"), reverse("network-overview", args=[network_id]), "network-overview"))
+    if scope.is_monitor:
+        items.append(NavItem(_("Regional report"), reverse("report-regional"), "report-regional"))
     for partner_id in sorted(scope.staff_partner_ids)[:1]:
         items.append(NavItem(_("My institution"), reverse("partner-detail", args=[partner_id]), "partner-detail"))
     if user.is_staff:

@@ -148,3 +148,6 @@ class GoalReviewForm(forms.Form):
 
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or PESEL"), required=False, max_length=100)
+    network = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    stage = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+    unassigned = forms.BooleanField(required=False, label=_("Only cases without a case manager"))

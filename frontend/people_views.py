@@ -34,7 +34,7 @@ from frontend.people_forms import (
 )
 from frontend.types import AuthedRequest
 from network import people_services, plan_services
-from network.access import get_network_for
+from network.access import get_network_for, scope_for
 from network.audit import log_access, log_access_many
 from network.models import AccessAction, AccessLog, Case, Consent, Goal, Person
 from network.models.people import PERSON_FIELD_CATEGORIES, DataCategory
@@ -53,13 +53,28 @@ SECTIONS = [
 
 @login_required
 def people_list(request: AuthedRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if scope.is_monitor and not scope.coordinated_network_ids and not scope.staff_partner_ids:
+        raise Http404  # the regional monitor never reaches a person-level page
     form = PeopleFilterForm(request.GET or None)
     people = persons_visible_to(request.user).active().select_related("network")
-    if form.is_valid() and form.cleaned_data["q"]:
-        q = form.cleaned_data["q"].strip()
-        from network.models.people import normalise_name
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            from network.models.people import normalise_name
 
-        people = people.filter(Q(normalised_name__contains=normalise_name(q, "")) | Q(pesel=q))
+            q = data["q"].strip()
+            people = people.filter(Q(normalised_name__contains=normalise_name(q, "")) | Q(pesel=q))
+        if data["network"]:
+            people = people.filter(network_id=data["network"])
+        open_case: dict[str, Any] = {}
+        if data["stage"]:
+            open_case["cases__stage"] = data["stage"]
+        if data["unassigned"]:
+            open_case["cases__case_manager__isnull"] = True
+        if open_case:
+            # One filter call: the conditions apply to the same open case.
+            people = people.filter(cases__closed_on__isnull=True, **open_case)
     people = people.prefetch_related(
         Prefetch("cases", queryset=Case.objects.open().select_related("case_manager", "network"), to_attr="open_cases")
     ).order_by("last_name", "first_name", "id")

@@ -79,4 +79,5 @@ urlpatterns = [
     path("", include("frontend.assessment_urls")),
     path("", include("frontend.group_urls")),
     path("", include("frontend.employment_urls")),
+    path("", include("frontend.report_urls")),
 ]

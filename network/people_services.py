@@ -301,6 +301,7 @@ def case_open(
         note=note[:255],
     )
     log_access(user=actor, person=person, action=AccessAction.CHANGE, detail=f"case-open:{case.pk}")
+    _cases_changed(case)
     return case
 
 
@@ -326,6 +327,7 @@ def case_change_stage(*, actor: User, case: Case, stage: str, note: str = "") ->
     case.stage = stage
     case.save(update_fields=["stage", "updated_at"])
     log_access(user=actor, person=case.person, action=AccessAction.CHANGE, detail=f"case-stage:{stage}")
+    _cases_changed(case)
     return case
 
 
@@ -354,6 +356,7 @@ def case_transfer(
     case.managing_partner = managing_partner
     case.save(update_fields=["case_manager", "managing_partner", "updated_at"])
     log_access(user=actor, person=case.person, action=AccessAction.CHANGE, detail=f"case-transfer:{case.pk}")
+    _cases_changed(case)
     return case
 
 
@@ -367,10 +370,18 @@ def case_close(*, actor: User, case: Case, note: str = "") -> Case:
     for hook in CASE_CLOSED_HOOKS:
         hook(case)
     log_access(user=actor, person=case.person, action=AccessAction.CHANGE, detail=f"case-close:{case.pk}")
+    _cases_changed(case)
     return case
 
 
 CASE_CLOSED_HOOKS: list[Any] = []
+
+
+def _cases_changed(case: Case) -> None:
+    """The coordinator's open dashboard refreshes its stage tiles (a hint after commit, never the record)."""
+    from notifications.groups import hint, network_group
+
+    hint(network_group(case.network_id), "cases")
 
 
 # --- data subject rights --------------------------------------------------------------------------
