@@ -9,16 +9,13 @@
 
 from __future__ import annotations
 
-import datetime
 import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
-from network.models import Case
 from partners.placement_services import CoachLoad, caseload_by_coach
 from referrals.models_applications import ApplicationEvent, PlacementApplication, Stage
 
@@ -84,26 +81,23 @@ def employment_figures(network: Any, *, year: int | None = None) -> EmploymentFi
             for name, action in STEPS.items()
         }
     )
-    # 2. From the case opening to the first proposal to an employer while that case was open.
-    first_contact = (
-        PlacementApplication.objects.filter(
-            network_id=network_id,
-            person_id=OuterRef("person_id"),
-            created_at__date__gte=OuterRef("opened_on"),
-            created_at__date__lte=Coalesce(OuterRef("closed_on"), Value(datetime.date.max), output_field=DateField()),
-        )
-        .order_by("created_at")
-        .values("created_at")[:1]
-    )
+    # 2. From the case opening to the first proposal to an employer while that case was open. Driven from the
+    #    applications (few) rather than from every case of the network; one filter() so the conditions hold
+    #    for the same case row.
     cases = (
-        Case.objects.filter(network_id=network_id).annotate(first=Subquery(first_contact)).filter(first__isnull=False)
+        PlacementApplication.objects.filter(
+            Q(person__cases__closed_on__isnull=True) | Q(created_at__date__lte=F("person__cases__closed_on")),
+            network_id=network_id,
+            person__cases__network_id=network_id,
+            created_at__date__gte=F("person__cases__opened_on"),
+        )
+        .values("person__cases__id", "person__cases__opened_on")
+        .annotate(first=Min("created_at"))
+        .values_list("person__cases__opened_on", "first")
     )
     if year is not None:
         cases = cases.filter(first__year=year)
-    days = [
-        (timezone.localtime(first).date() - opened_on).days
-        for opened_on, first in cases.values_list("opened_on", "first")
-    ]
+    days = [(timezone.localtime(first).date() - opened_on).days for opened_on, first in cases]
     # 3. Job coaches' caseloads.
     caseload = caseload_by_coach([network_id])
     return EmploymentFigures(
