@@ -39,7 +39,7 @@ class ReferForm(forms.Form):
         label=_("Legal basis, if there is no consent (coordinator only)"),
         max_length=255,
         required=False,
-        help_text=_("E.g. art. 46 of the social assistance act: co-delivering help in the necessary scope."),
+        help_text=_("The provision that allows sharing without consent, e.g. of the social assistance act."),
     )
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:

@@ -89,7 +89,7 @@ def people(world: Any) -> dict[str, Person]:
 
 @pytest.fixture
 def group(world: Any) -> SupportGroup:
-    """ "Razem Łatwiej!", run by MOPR: every Wednesday at 13:30, two hours."""
+    """ "Razem Łatwiej!", run by MOPR: w każdą środę o 13:30, two hours."""
     return SupportGroup.objects.create(
         network=world.network,
         partner=world.receiving,
@@ -165,7 +165,7 @@ def test_it_lets_partner_staff_create_a_group_only_in_their_own_partners_name(wo
     response = api.post(url, {**body, "partner": str(world.receiving.pk)}, format="json")
     assert response.status_code == 201, response.json()
     data = response.json()
-    assert data["partner"]["id"] == str(world.receiving.pk) and data["schedule"] == "every Wednesday at 13:30"
+    assert data["partner"]["id"] == str(world.receiving.pk) and data["schedule"] == "w każdą środę o 13:30"
     assert data["members_now"] == 0
 
 
