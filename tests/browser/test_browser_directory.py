@@ -22,7 +22,7 @@ def test_it_lets_the_coordinator_open_the_network_and_filter_services_by_free_pl
     results = page.locator("#results")
     assert results.get_by_text("Specjalistyczne usługi opiekuńcze").is_visible()
     # HTMX swaps the results in place when the checkbox changes; no full reload.
-    page.get_by_label("Tylko z wolnymi miejscami teraz").check()
+    page.get_by_label("Tylko z wolnymi miejscami w tej chwili").check()
     results.get_by_text("Specjalistyczne usługi opiekuńcze").wait_for(state="detached")
     assert results.get_by_text("Treningi umiejętności społecznych").is_visible()
     assert results.get_by_text("6 wolnych miejsc").is_visible()
