@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -47,7 +48,7 @@ class NotificationListView(APIView):
             try:
                 after_id = int(after)
             except ValueError:
-                raise serializers.ValidationError({"after": ["A whole number."]}) from None
+                raise serializers.ValidationError({"after": [_("A whole number.")]}) from None
             rows = list(mine.filter(id__gt=after_id).order_by("id")[:LIMIT])
         else:
             rows = list(mine.order_by("-id")[:50])

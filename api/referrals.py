@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -98,7 +99,7 @@ def _one(model: Any, pk: Any, field: str) -> Any:
         return None
     obj = model.objects.filter(pk=pk).first()
     if obj is None:
-        raise serializers.ValidationError({field: ["Unknown."]})
+        raise serializers.ValidationError({field: [_("Unknown.")]})
     return obj
 
 
@@ -121,10 +122,10 @@ class ReferralListView(APIView):
         errors: dict[str, list[str]] = {}
         status_filter = params.get("status", "")
         if status_filter and status_filter not in State.values:
-            errors["status"] = ["Unknown status."]
+            errors["status"] = [_("Unknown status.")]
         direction = params.get("direction", "")
         if direction not in ("", "incoming", "outgoing"):
-            errors["direction"] = ["Use incoming or outgoing."]
+            errors["direction"] = [_("Use incoming or outgoing.")]
         overdue_raw = params.get("overdue")
         overdue = None if overdue_raw is None else overdue_raw.lower() in ("1", "true", "yes")
         person = params.get("person")
@@ -134,7 +135,7 @@ class ReferralListView(APIView):
             try:
                 uuid.UUID(person)
             except ValueError:
-                errors["person"] = ["Must be a UUID."]
+                errors["person"] = [_("Must be a UUID.")]
         if errors:
             raise serializers.ValidationError(errors)
         user = actor(request)
