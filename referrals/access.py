@@ -119,7 +119,7 @@ def on_case_closed(case: Any) -> None:
 # --- reading --------------------------------------------------------------------------------------
 
 
-def _granted(group_ids: Iterable[int], codename: str) -> Exists:
+def granted(group_ids: Iterable[int], codename: str) -> Exists:
     return Exists(
         ReferralGroupObjectPermission.objects.filter(
             content_object=OuterRef("pk"), group_id__in=list(group_ids), permission_id=permission_id(codename)
@@ -141,7 +141,7 @@ def referrals_visible_to(user: Any) -> QuerySet[Referral]:
     if scope.staff_partner_ids:
         partners = list(scope.staff_partner_ids)
         condition |= (Q(to_partner_id__in=partners) | Q(from_partner_id__in=partners)) & Q(
-            _granted(scope.staff_group_ids, VIEW)
+            granted(scope.staff_group_ids, VIEW)
         )
     return Referral.objects.filter(condition)
 

@@ -182,7 +182,10 @@ def test(pytest_args: list[str]) -> None:
     ok &= step("mypy", [py, "-m", "mypy", "."])
     ok &= step("makemigrations --check", [py, "manage.py", "makemigrations", "--check", "--dry-run"])
     ok &= step("Polish catalogue check", [py, "manage.py", "check_catalogue"])
-    ok &= step("pytest", [py, "-m", "pytest", *pytest_args])
+    # Two workers on the two cores; parametrised ids must not depend on hash order across worker processes.
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    workers = [] if pytest_args else ["-n", os.environ.get("PYTEST_WORKERS", "2")]
+    ok &= step("pytest", [py, "-m", "pytest", *workers, *pytest_args])
     del server
     if not ok:
         sys.exit(1)
