@@ -109,8 +109,14 @@ def referral_action(request: AuthedRequest, referral_id: UUID, action: str) -> H
             _("Done: the referral is now %(state)s.")
             % {"state": Referral.objects.get(pk=referral.pk).get_state_display()},
         )
-    if request.htmx:
+    try:
         referral = get_referral_for(request.user, referral_id)
+    except Http404:
+        # The move ended this user's access (e.g. their partner declined): say so instead of a 404.
+        if request.htmx:
+            return render(request, "referrals/_gone.html", status=status)
+        return redirect("referral-inbox")
+    if request.htmx:
         return render(request, "referrals/_state.html", _detail_context(request, referral), status=status)
     return redirect("referral-detail", referral_id=referral.pk)
 

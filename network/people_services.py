@@ -213,6 +213,8 @@ def consent_record(
     consent.full_clean()
     consent.save()
     consent.partners.set(partners)
+    for hook in CONSENT_RECORDED_HOOKS:
+        hook(consent)
     log_access(user=actor, person=person, action=AccessAction.CHANGE, channel=channel, detail=f"consent:{consent.pk}")
     return consent
 
@@ -238,8 +240,10 @@ def consent_withdraw(*, actor: User, consent: Consent, note: str = "", channel: 
     return consent
 
 
-# Other apps (referrals) register here what must be revoked when a consent goes, in the same transaction.
+# Other apps (referrals) register here what must follow a consent, in the same transaction: grants are
+# recomputed when a consent is recorded (an open referral may be covered again) and when it is withdrawn.
 CONSENT_WITHDRAWN_HOOKS: list[Any] = []
+CONSENT_RECORDED_HOOKS: list[Any] = []
 
 
 # --- case -----------------------------------------------------------------------------------------

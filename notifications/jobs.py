@@ -13,10 +13,12 @@ log = logging.getLogger(__name__)
 
 def _jobs() -> list[tuple[str, Callable[[], int]]]:
     from notifications.emails import send_notification_emails
+    from referrals.access import resync_consent_dates
     from referrals.services import alert_overdue
 
     jobs: list[tuple[str, Callable[[], int]]] = [
         ("overdue referrals", alert_overdue),
+        ("consents starting or ending by date", resync_consent_dates),
         ("notification e-mails", send_notification_emails),
     ]
     try:

@@ -109,7 +109,27 @@ def sync_referral(referral: Referral, *, apply: bool = True) -> tuple[set[Any], 
 
 
 def on_consent_withdrawn(consent: Consent) -> None:
+    """Recorded or withdrawn, a consent changes what the person's receiving partners may read."""
     sync_person(consent.person)
+
+
+def resync_consent_dates(today: Any = None) -> int:
+    """The job for consents that started or ended by date since the last days (no user action changes them)."""
+    import datetime
+
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    window = (today - datetime.timedelta(days=3), today)
+    people = Person.objects.filter(
+        Q(consents__valid_until__range=(window[0], window[1])) | Q(consents__valid_from__range=window),
+        referrals__state__in=OPEN_STATES,
+    ).distinct()
+    count = 0
+    for person in people:
+        missing, extra = sync_person(person)
+        count += len(missing) + len(extra)
+    return count
 
 
 def on_case_closed(case: Any) -> None:

@@ -13,6 +13,8 @@ class ReferralsConfig(AppConfig):
 
         if on_consent_withdrawn not in people_services.CONSENT_WITHDRAWN_HOOKS:
             people_services.CONSENT_WITHDRAWN_HOOKS.append(on_consent_withdrawn)
+        if on_consent_withdrawn not in people_services.CONSENT_RECORDED_HOOKS:
+            people_services.CONSENT_RECORDED_HOOKS.append(on_consent_withdrawn)
         if on_case_closed not in people_services.CASE_CLOSED_HOOKS:
             people_services.CASE_CLOSED_HOOKS.append(on_case_closed)
         # Permission ids are cached per process; a flush or migrate (tests) re-creates them with new ids.

@@ -24,6 +24,7 @@ def referral_list(
 ) -> QuerySet[Referral]:
     scope = scope_for(user)
     partners = list(scope.staff_partner_ids)
+    referrals: QuerySet[Referral]
     if direction == "incoming":
         # Narrow by the inbox index alone, then require the grant: OR-ing in the other direction made PostgreSQL
         # join every visible row of a large partner before sorting (docs/performance.md).

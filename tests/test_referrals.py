@@ -354,3 +354,17 @@ def test_it_reports_drift_and_repairs_it_with_access_check(world: Any) -> None:
     out = StringIO()
     call_command("access_check", stdout=out)
     assert "drift found: 0" in out.getvalue()
+
+
+def test_it_ends_access_when_a_consent_runs_out_by_date(world: Any) -> None:
+    from network.models import PersonGroupObjectPermission as Grant
+    from referrals.access import resync_consent_dates
+
+    referral = sent_referral(world)
+    assert Grant.objects.filter(content_object=referral.person).exists()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Consent.objects.filter(person=referral.person).update(
+        valid_from=yesterday - datetime.timedelta(days=30), valid_until=yesterday
+    )
+    assert resync_consent_dates() > 0
+    assert not Grant.objects.filter(content_object=referral.person).exists()
