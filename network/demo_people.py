@@ -156,6 +156,7 @@ def load_demo_people(
             )
     _support_group(network, partners["mopr"], people[:18], rng, today)
     _activities(people, partners, staff, rng, today)
+    load_demo_referrals(network=network, coordinator=coordinator, partners=partners, staff=staff, people=people)
     return len(people)
 
 
@@ -212,3 +213,66 @@ def _activities(
                 )
             )
     Activity.objects.bulk_create(rows)
+
+
+def load_demo_referrals(
+    *, network: Network, coordinator: User, partners: dict[str, Partner], staff: dict[str, User], people: list[Person]
+) -> int:
+    """Referrals in every state (DESIGN §10), made through the same services the pages use."""
+    from django.utils import timezone
+
+    from referrals import services as rs
+    from referrals.models import Referral
+
+    if Referral.objects.filter(network=network).exists():
+        return Referral.objects.filter(network=network).count()
+    mopr_service = Service.objects.filter(partner=partners["mopr"], name__startswith="Praca socjalna").first()
+    sds_service = Service.objects.filter(partner=partners["sds"]).first()
+    plans = [  # (person index, to, service, moves)
+        (1, "mopr", mopr_service, []),  # sent
+        (2, "mopr", mopr_service, ["accept"]),
+        (3, "mopr", mopr_service, ["accept", "start"]),
+        (4, "mopr", mopr_service, ["accept", "start", "complete"]),
+        (5, "mopr", None, ["decline"]),
+        (6, "sds", sds_service, ["withdraw"]),
+        (7, "sds", sds_service, ["accept", "start", "discontinue"]),
+        (8, "sds", None, ["check_in"]),
+        (9, "sds", None, ["overdue"]),
+        (10, "mopr", None, ["draft"]),
+    ]
+    for index, key, service, moves in plans:
+        receiver = staff[key]
+        referral = rs.referral_create(
+            actor=coordinator,
+            person=people[index],
+            to_partner=partners[key],
+            service=service,
+            reason="Wsparcie w codziennym funkcjonowaniu po wypisie ze szpitala.",
+            goal="Regularny kontakt i udział w zajęciach.",
+            categories=["identity", "social"],
+        )
+        if "draft" in moves:
+            continue
+        referral = rs.referral_send(actor=coordinator, referral=referral)
+        for move in moves:
+            if move == "accept":
+                referral = rs.referral_accept(actor=receiver, referral=referral)
+            elif move == "start":
+                referral = rs.referral_start(actor=receiver, referral=referral)
+            elif move == "complete":
+                referral = rs.referral_complete(actor=receiver, referral=referral, outcome_code="goal_achieved")
+            elif move == "decline":
+                referral = rs.referral_decline(actor=receiver, referral=referral, reason_code="not_eligible")
+            elif move == "withdraw":
+                referral = rs.referral_withdraw(
+                    actor=coordinator, referral=referral, reason_code="person_declined", reason_origin="person"
+                )
+            elif move == "discontinue":
+                referral = rs.referral_discontinue(
+                    actor=receiver, referral=referral, reason_code="person_unreachable", outcome_code="not_achieved"
+                )
+            elif move == "check_in":
+                referral = rs.referral_check_in(actor=receiver, referral=referral)
+            elif move == "overdue":
+                Referral.objects.filter(pk=referral.pk).update(due_by=timezone.now() - datetime.timedelta(days=2))
+    return len(plans)

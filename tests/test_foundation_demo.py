@@ -43,3 +43,13 @@ def test_it_builds_the_demo_network_of_the_design(settings: Any) -> None:
     group = SupportGroup.objects.get(name="Razem Łatwiej!")
     assert Meeting.objects.filter(group=group).count() >= 50
     assert network.coordinators.filter(user__username="koordynator").exists()
+
+
+def test_it_has_demo_referrals_in_every_state(settings: Any) -> None:
+    from referrals.choices import State
+    from referrals.models import Referral
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    assert set(Referral.objects.values_list("state", flat=True)) == set(State.values)
+    assert Referral.objects.overdue().exists()
