@@ -105,7 +105,7 @@ def load_demo_people(
     for i in range(COUNT):
         female = i % 2 == 0
         first = (FIRST_F if female else FIRST_M)[i % 21]
-        last = LAST[(i * 7) % 21]
+        last = LAST[(i * 5) % 21]
         person = person_register(
             actor=coordinator,
             network=network,
