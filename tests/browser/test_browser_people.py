@@ -12,7 +12,20 @@ from tests.conftest import browser_login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_registers_a_person_through_to_the_progress_chart(page: Any, world: Any) -> None:
+@pytest.fixture
+def instrument(transactional_db: Any) -> None:
+    """Transactional tests flush the database, data migrations included: put the default instrument back."""
+    import importlib
+
+    from django.apps import apps
+
+    from network.assessments import default_instrument
+
+    if default_instrument() is None:
+        importlib.import_module("network.migrations.0005_default_instrument").create_instrument(apps, None)
+
+
+def test_it_registers_a_person_through_to_the_progress_chart(page: Any, world: Any, instrument: None) -> None:
     browser_login(page, "koordynator")
     page.goto(f"/networks/{world.network.pk}/people/new/")
     page.locator("#id_first_name").fill("Zofia")
