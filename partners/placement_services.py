@@ -39,6 +39,7 @@ from partners.models import (
     User,
 )
 from referrals import applications
+from referrals.access import granted_in
 from referrals.models_applications import (
     ACTIVE,
     EMPLOYED,
@@ -72,11 +73,7 @@ remind_retention_checkpoints = applications.remind_retention_checkpoints
 
 
 def _granted(group_ids: Any, codename: str) -> Exists:
-    return Exists(
-        JobPlacementGroupObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), group_id__in=list(group_ids), permission_id=applications.perm_id(codename)
-        )
-    )
+    return granted_in(JobPlacementGroupObjectPermission, group_ids, applications.perm_id(codename))
 
 
 def _open_condition() -> Q:

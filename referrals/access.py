@@ -33,9 +33,17 @@ KEEPS_VIEW = (State.COMPLETED, State.DISCONTINUED)
 
 
 @cache
-def permission_id(codename: str) -> int:
-    app = "referrals" if codename in (VIEW, RESPOND) else "network"
+def permission_id(codename: str, app: str | None = None) -> int:
+    """A permission's id, cached per process (cleared on post_migrate, which a test flush also sends)."""
+    app = app or ("referrals" if codename in (VIEW, RESPOND) else "network")
     return Permission.objects.get(content_type__app_label=app, codename=codename).pk
+
+
+def granted_in(table: Any, group_ids: Iterable[int], permission: int) -> Exists:
+    """EXISTS a direct-FK guardian grant of ``permission`` to one of ``group_ids`` on the outer row."""
+    return Exists(
+        table.objects.filter(content_object=OuterRef("pk"), group_id__in=list(group_ids), permission_id=permission)
+    )
 
 
 # --- desired state --------------------------------------------------------------------------------
@@ -140,11 +148,7 @@ def on_case_closed(case: Any) -> None:
 
 
 def granted(group_ids: Iterable[int], codename: str) -> Exists:
-    return Exists(
-        ReferralGroupObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), group_id__in=list(group_ids), permission_id=permission_id(codename)
-        )
-    )
+    return granted_in(ReferralGroupObjectPermission, group_ids, permission_id(codename))
 
 
 def referrals_visible_to(user: Any) -> QuerySet[Referral]:

@@ -17,11 +17,9 @@ import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.signals import post_migrate
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -36,6 +34,7 @@ from notifications.services import notify
 from partners.choices import PartnerType, StaffRole
 from partners.errors import Conflict, PermissionDenied
 from partners.models import JobPlacement, Partner, User
+from referrals.access import granted_in, permission_id
 from referrals.models_applications import (
     ACTIVE,
     CHECKPOINT_MONTHS,
@@ -90,22 +89,9 @@ class AlreadyProposed(Conflict):
 
 # --- permission ids -------------------------------------------------------------------------------
 
-_perm_ids: dict[str, int] = {}
-
 
 def perm_id(codename: str) -> int:
-    if codename not in _perm_ids:
-        app = "referrals" if codename in (VIEW, RESPOND) else "partners"
-        _perm_ids[codename] = Permission.objects.get(content_type__app_label=app, codename=codename).pk
-    return _perm_ids[codename]
-
-
-def _forget_perm_ids(**_kwargs: Any) -> None:
-    # A database flush (transactional tests) recreates permissions with new ids.
-    _perm_ids.clear()
-
-
-post_migrate.connect(_forget_perm_ids, weak=False, dispatch_uid="applications_forget_perm_ids")
+    return permission_id(codename, "referrals" if codename in (VIEW, RESPOND) else "partners")
 
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -159,11 +145,7 @@ def acting_partner_ids(user: Any) -> frozenset[Any]:
 
 
 def _granted(group_ids: Iterable[int], codename: str) -> Exists:
-    return Exists(
-        PlacementApplicationGroupObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), group_id__in=list(group_ids), permission_id=perm_id(codename)
-        )
-    )
+    return granted_in(PlacementApplicationGroupObjectPermission, group_ids, perm_id(codename))
 
 
 def applications_visible_to(user: Any) -> QuerySet[PlacementApplication]:
