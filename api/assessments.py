@@ -20,7 +20,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from network.assessments import (
+from partners.models import Partner, User
+from people.assessments import (
     assessment_record,
     default_instrument,
     get_instrument_for,
@@ -29,9 +30,8 @@ from network.assessments import (
     pick,
     with_levels,
 )
-from network.audit import log_access
-from network.models import AccessAction, Assessment, AssessmentScore, Instrument
-from partners.models import Partner, User
+from people.audit import log_access
+from people.models import AccessAction, Assessment, AssessmentScore, Instrument
 
 LANGUAGES = ("pl", "en")
 

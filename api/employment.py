@@ -22,14 +22,13 @@ from rest_framework.views import APIView
 
 from api.pagination import Pagination
 from api.views import _errors, _path_id, actor
-from network.audit import log_access, log_access_many
-from network.models import AccessAction
-from network.people_access import get_person_for
-from partners import placement_services
-from partners.errors import PermissionDenied
-from partners.models import ContractForm, SupportOffered
-from referrals import applications
-from referrals.models_applications import ApplicationReason, ApplicationReasonOrigin, Stage
+from core.errors import PermissionDenied
+from employment import applications
+from employment import placements as placement_services
+from employment.models import ApplicationReason, ApplicationReasonOrigin, ContractForm, Stage, SupportOffered
+from people.access import get_person_for
+from people.audit import log_access, log_access_many
+from people.models import AccessAction
 
 PATH_ID = _path_id("The object's id (UUID).")
 

@@ -1,19 +1,15 @@
 """Every API error is JSON ``{"detail": ..., "code": ...}`` (field errors as DRF gives them).
 
-Services raise Django's exceptions and the domain's own; this handler is the one place that turns them into
-HTTP: ``PermissionDenied`` → 403, ``Http404`` → 404, ``ValidationError`` → 400 (by field when the service
-named fields), ``partners.errors.DomainError`` (``Conflict`` among them) → 409 with the error's stable code.
+Services raise Django's exceptions and the domain's own; ``core.errors.describe`` is the one place that says
+what each becomes (``PermissionDenied`` → 403, ``Http404`` → 404, ``ValidationError`` → 400 by field when the
+service named fields, ``DomainError`` → 409 with its stable code). This handler only renders that answer as DRF's
+JSON; the pages render the same answer as a message (``frontend.errors``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
@@ -21,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from partners.errors import DomainError
+from core.errors import describe
 
 
 class Conflict(exceptions.APIException):
@@ -40,29 +36,20 @@ class BadRequest(exceptions.APIException):
     default_detail = gettext_lazy("Invalid input.")
 
 
-def _field_errors(exc: DjangoValidationError) -> dict[str, list[ErrorDetail]]:
-    """A model's or service's errors by field, keeping each error's code; ``__all__`` becomes DRF's key."""
-    errors: dict[str, list[ErrorDetail]] = {}
-    for field, field_errors in exc.error_dict.items():
-        key = api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
-        for error in field_errors:
-            for message in error.messages:
-                errors.setdefault(key, []).append(ErrorDetail(message, code=error.code or "invalid"))
-    return errors
-
-
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            exc = exceptions.ValidationError(_field_errors(exc))
+    answer = describe(exc)
+    if answer is not None:
+        if answer.fields:
+            exc = exceptions.ValidationError(
+                {
+                    (api_settings.NON_FIELD_ERRORS_KEY if name == "__all__" else name): [
+                        ErrorDetail(message, code=code) for message, code in errors
+                    ]
+                    for name, errors in answer.fields.items()
+                }
+            )
         else:
-            exc = BadRequest(" ".join(exc.messages), code=getattr(exc, "code", None) or "invalid")
-    elif isinstance(exc, DomainError):
-        exc = Conflict(exc.message, code=exc.code)
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(_("Not found."))
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+            exc = _API_ERRORS[answer.status](answer.message, code=answer.code)
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -71,3 +58,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes()
         response.data = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else "error"}
     return response
+
+
+_API_ERRORS: dict[int, type[exceptions.APIException]] = {
+    400: BadRequest,
+    403: exceptions.PermissionDenied,
+    404: exceptions.NotFound,
+    409: Conflict,
+}

@@ -22,10 +22,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.views import ErrorSerializer
-from network import groups as group_services
 from network.access import get_network_for
-from network.audit import log_access, log_access_many
-from network.groups import (
+from network.models import Network
+from partners.models import Partner, Service, User
+from people import groups as group_services
+from people.access import PersonAccess, get_person_for
+from people.audit import log_access, log_access_many
+from people.groups import (
     YearFigures,
     can_manage_group,
     get_group_for,
@@ -36,19 +39,16 @@ from network.groups import (
     person_activities_for,
     schedule_label,
 )
-from network.models import (
+from people.models import (
     AccessAction,
     Activity,
     ActivityKind,
     Attendance,
     GroupMembership,
     Meeting,
-    Network,
     Person,
     SupportGroup,
 )
-from network.people_access import PersonAccess, get_person_for
-from partners.models import Partner, Service, User
 
 # --- serializers ----------------------------------------------------------------------------------
 

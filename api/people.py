@@ -17,14 +17,14 @@ from rest_framework.views import APIView
 
 from api.pagination import Pagination
 from api.views import _errors, _path_id, actor
-from network import people_services
-from network.access import get_network_for, scope_for
-from network.audit import log_access, log_access_many
-from network.models import AccessAction, Consent, DataCategory, GivenBy
-from network.models.people import PERSON_FIELD_CATEGORIES, normalise_name
-from network.people_access import PersonAccess, get_person_for, persons_visible_to
+from core.scope import scope_for
+from network.access import get_network_for
 from partners.choices import PartnerType
 from partners.models import Partner
+from people import services as people_services
+from people.access import PersonAccess, get_person_for, persons_visible_to
+from people.audit import log_access, log_access_many
+from people.models import PERSON_FIELD_CATEGORIES, AccessAction, Consent, DataCategory, GivenBy, normalise_name
 
 PATH_ID = _path_id("The object's id (UUID).")
 
@@ -102,7 +102,7 @@ class PersonListView(APIView):
         with transaction.atomic():
             page = list(paginator.paginate_queryset(people, request, view=self) or [])
             log_access_many(user=user, people=page, action=AccessAction.VIEW, view="api-persons", channel="api")
-        from network.people_access import access_to_person
+        from people.access import access_to_person
 
         rows = []
         coordinated = scope_for(user).coordinated_network_ids

@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import Q
 from django.http import Http404
 
-from network.access import can_edit_partner_profile, networks_visible_to, partners_visible_to, scope_for
+from core.scope import scope_for
+from network.access import can_edit_partner_profile, networks_visible_to, partners_visible_to
 from network.models import NetworkMembership
 from partners.models import Partner, StaffMembership
 

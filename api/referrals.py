@@ -15,10 +15,10 @@ from rest_framework.views import APIView
 
 from api.pagination import Pagination
 from api.views import _errors, _path_id, actor
-from network.audit import log_access
-from network.models import AccessAction
-from network.people_access import access_to_person, get_person_for
 from partners.models import Partner, Service
+from people.access import access_to_person, get_person_for
+from people.audit import log_access
+from people.models import AccessAction
 from referrals import services
 from referrals.access import get_referral_for
 from referrals.choices import OutcomeCode, Priority, ReasonCode, ReasonOrigin, State

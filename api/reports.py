@@ -26,8 +26,10 @@ from rest_framework.views import APIView
 
 from api.errors import BadRequest
 from api.views import _errors, _path_id, actor
-from network import report_exports, reports
-from network.access import get_network_for, scope_for
+from core.scope import scope_for
+from network.access import get_network_for
+from reporting import exports as report_exports
+from reporting import yearly as reports
 
 log = logging.getLogger("lsw.reports")
 

@@ -37,6 +37,7 @@ from api.serializers import (
     StaffSerializer,
     StaffUpdateSerializer,
 )
+from core.scope import scope_for
 from network import services as network_services
 from network.access import (
     can_edit_partner_profile,
@@ -47,7 +48,6 @@ from network.access import (
     get_service_for,
     networks_visible_to,
     partners_visible_to,
-    scope_for,
     services_visible_to,
 )
 from network.models import CooperationAgreement, Network, NetworkMembership

@@ -43,10 +43,16 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "localflavor",
+    # Our apps, lowest layer first (docs/architecture.md): each imports only the ones above it in this list.
+    "core",
+    "notifications",
     "partners",
     "network",
+    "people",
     "referrals",
-    "notifications",
+    "employment",
+    "reporting",
+    "demo",
     "api",
     "frontend",
 ]

@@ -23,10 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from core.errors import DomainError
 from frontend.directory_views import _form_errors
 from frontend.forms import DateInput
 from frontend.types import AuthedRequest
-from network.assessments import (
+from people.access import PersonAccess
+from people.assessments import (
     AssessmentHistory,
     assessment_histories,
     assessment_record,
@@ -37,10 +39,8 @@ from network.assessments import (
     progress_svg,
     with_levels,
 )
-from network.audit import log_access
-from network.models import AccessAction, DataCategory, Instrument, Person
-from network.people_access import PersonAccess
-from partners.errors import DomainError
+from people.audit import log_access
+from people.models import AccessAction, DataCategory, Instrument, Person
 
 # Up to this many levels a domain is answered with radio buttons, one per level; wider scales take a number.
 MAX_RADIO_LEVELS = 11

@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.errors import DomainError
+from core.scope import scope_for
 from frontend.forms import (
     AgreementForm,
     MembershipForm,
@@ -38,13 +40,11 @@ from network.access import (
     get_partner_for,
     get_partner_to_manage,
     get_service_for,
-    scope_for,
     services_visible_to,
 )
 from network.models import CooperationAgreement, NetworkMembership
 from partners import services as partner_services
 from partners.choices import PartnerFunction, StaffRole
-from partners.errors import DomainError
 from partners.models import Service, StaffMembership
 
 PAGE_SIZE = 50

@@ -26,27 +26,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from frontend.directory_views import _form_errors
-from frontend.types import AuthedRequest
-from network.access import scope_for
-from network.audit import log_access, log_access_many
-from network.models import AccessAction, Consent, DataCategory, Network, NetworkMembership, Person
-from network.models.people import PreferredContact
-from network.people_access import persons_visible_to
-from partners import placement_services
-from partners.errors import DomainError
-from partners.models import ContractForm, JobPlacement, Partner, SupportOffered, User
-from referrals import applications
-from referrals.employment_figures import employment_figures
-from referrals.models_applications import (
+from core.errors import DomainError
+from core.scope import scope_for
+from employment import applications
+from employment import placements as placement_services
+from employment.figures import employment_figures
+from employment.models import (
     ACTIVE,
     EMPLOYED,
     ApplicationReason,
     ApplicationReasonOrigin,
     ContactMode,
+    ContractForm,
+    JobPlacement,
     PlacementApplication,
     Stage,
+    SupportOffered,
 )
+from frontend.directory_views import _form_errors
+from frontend.types import AuthedRequest
+from network.models import Network, NetworkMembership
+from partners.models import Partner, User
+from people.access import persons_visible_to
+from people.audit import log_access, log_access_many
+from people.models import AccessAction, Consent, DataCategory, Person, PreferredContact
 
 PAGE_SIZE = 50
 STAGE_LABELS = dict(Stage.choices)

@@ -23,12 +23,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.errors import DomainError
+from core.scope import scope_for
 from frontend.forms import DateInput
 from frontend.types import AuthedRequest
-from network import groups as group_services
-from network.access import get_network_for, scope_for
-from network.audit import log_access, log_access_many
-from network.groups import (
+from network.access import get_network_for
+from partners.models import Partner, Service
+from people import groups as group_services
+from people.access import PersonAccess, get_person_for, persons_visible_to
+from people.audit import log_access, log_access_many
+from people.groups import (
     activity_partner_ids,
     can_manage_group,
     can_record_activity,
@@ -42,11 +46,16 @@ from network.groups import (
     person_group_attendance,
     schedule_label,
 )
-from network.models import AccessAction, ActivityKind, Attendance, GroupMembership, Meeting, Person, SupportGroup
-from network.models.people import normalise_name
-from network.people_access import PersonAccess, get_person_for, persons_visible_to
-from partners.errors import DomainError
-from partners.models import Partner, Service
+from people.models import (
+    AccessAction,
+    ActivityKind,
+    Attendance,
+    GroupMembership,
+    Meeting,
+    Person,
+    SupportGroup,
+    normalise_name,
+)
 
 ACTIVITIES_SHOWN = 50
 SEARCH_RESULTS = 20

@@ -20,8 +20,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from network.access import get_network_for
+from network.importing import COLUMNS, MAX_BYTES, ImportKind, ImportResult, import_file
 from partners.choices import FundingSource, PartnerFunction, PartnerType, PathStage, Sector
-from partners.importing import COLUMNS, MAX_BYTES, ImportKind, ImportResult, import_file
 
 MAX_MB = MAX_BYTES // (1024 * 1024)
 

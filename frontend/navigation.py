@@ -17,7 +17,7 @@ class NavItem:
 
 
 def navigation_for(user: Any) -> list[NavItem]:
-    from network.access import scope_for
+    from core.scope import scope_for
 
     scope = scope_for(user)
     items = [NavItem(_("Start"), reverse("home"), "home")]

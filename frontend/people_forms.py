@@ -8,10 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from frontend.forms import DateInput
-from network.models import DataCategory, GivenBy, GoalStatus, LifeDomain, Network, Person
-from network.models.people import PERSON_FIELD_CATEGORIES
+from network.models import Network
 from partners.choices import PartnerType
 from partners.models import Partner, User
+from people.models import PERSON_FIELD_CATEGORIES, DataCategory, GivenBy, GoalStatus, LifeDomain, Person
 
 
 class PersonForm(forms.ModelForm):

@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.errors import DomainError
+from core.scope import scope_for
 from frontend.directory_views import _form_errors
 from frontend.people_forms import (
     CaseOpenForm,
@@ -33,14 +35,13 @@ from frontend.people_forms import (
     WithdrawForm,
 )
 from frontend.types import AuthedRequest
-from network import people_services, plan_services
-from network.access import get_network_for, scope_for
-from network.audit import log_access, log_access_many
-from network.models import AccessAction, AccessLog, Case, Consent, Goal, Person
-from network.models.people import PERSON_FIELD_CATEGORIES, DataCategory
-from network.people_access import PersonAccess, get_person_for, persons_visible_to
-from network.person_export import person_export
-from partners.errors import DomainError
+from network.access import get_network_for
+from people import plans as plan_services
+from people import services as people_services
+from people.access import PersonAccess, get_person_for, persons_visible_to
+from people.audit import log_access, log_access_many
+from people.export import person_export
+from people.models import PERSON_FIELD_CATEGORIES, AccessAction, AccessLog, Case, Consent, DataCategory, Goal, Person
 
 PAGE_SIZE = 50
 SECTIONS = [
@@ -61,7 +62,7 @@ def people_list(request: AuthedRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            from network.models.people import normalise_name
+            from people.models import normalise_name
 
             q = data["q"].strip()
             people = people.filter(Q(normalised_name__contains=normalise_name(q, "")) | Q(pesel=q))
@@ -92,7 +93,7 @@ def people_list(request: AuthedRequest) -> HttpResponse:
 def person_register(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id)
     if network.pk not in _coordinated(request):
-        from network.access import scope_for
+        from core.scope import scope_for
 
         # The regional monitor never reaches a person-level page, not even an empty form.
         if scope_for(request.user).is_monitor:
@@ -120,7 +121,7 @@ def person_register(request: AuthedRequest, network_id: UUID) -> HttpResponse:
 
 
 def _coordinated(request: AuthedRequest) -> frozenset[Any]:
-    from network.access import scope_for
+    from core.scope import scope_for
 
     return scope_for(request.user).coordinated_network_ids
 

@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from network.models import DataCategory, Person
 from partners.models import Partner, Service
+from people.models import DataCategory, Person
 from referrals.choices import OutcomeCode, Priority, ReasonCode, ReasonOrigin
 
 

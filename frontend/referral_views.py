@@ -16,14 +16,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.errors import DomainError
+from core.scope import scope_for
 from frontend.directory_views import _form_errors
 from frontend.referral_forms import DiscontinueForm, InboxFilterForm, OutcomeForm, ReasonForm, RedirectForm, ReferForm
 from frontend.types import AuthedRequest
-from network.access import scope_for
-from network.audit import log_access
-from network.models import AccessAction
-from network.people_access import access_to_person, get_person_for
-from partners.errors import DomainError
+from people.access import access_to_person, get_person_for
+from people.audit import log_access
+from people.models import AccessAction
 from referrals import services
 from referrals.access import get_referral_for
 from referrals.models import Referral

@@ -24,12 +24,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.scope import scope_for
 from frontend.types import AuthedRequest
-from network import report_exports, reports
-from network.access import get_network_for, scope_for
-from network.audit import log_access
-from network.models import AccessAction, Network
-from network.people_access import get_person_for
+from network.access import get_network_for
+from network.models import Network
+from people.access import get_person_for
+from people.audit import log_access
+from people.models import AccessAction
+from reporting import exports as report_exports
+from reporting import yearly as reports
 
 log = logging.getLogger("lsw.reports")
 

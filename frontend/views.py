@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from network.access import networks_visible_to, scope_for
+from core.scope import scope_for
+from network.access import networks_visible_to
 from partners.models import Partner
 
 

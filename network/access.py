@@ -6,7 +6,6 @@ ids in it; single objects go through ``get_*_for`` which answers 404 for both mi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -14,52 +13,16 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from core.errors import PermissionDenied
+from core.scope import Scope, scope_for
 from partners.choices import StaffRole
-from partners.errors import PermissionDenied
 
 if TYPE_CHECKING:
     from partners.models import ServiceQuerySet
 
-_CACHE_ATTR = "_lsw_scope"
 
-
-@dataclass(frozen=True)
-class Scope:
-    user_id: Any
-    is_superuser: bool = False
-    is_monitor: bool = False
-    staff_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
-    staff_group_ids: frozenset[int] = field(default_factory=frozenset)
-    admin_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
-    job_coach_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
-    coordinated_network_ids: frozenset[UUID] = field(default_factory=frozenset)
-    member_network_ids: frozenset[UUID] = field(default_factory=frozenset)
-
-    @property
-    def sees_every_network(self) -> bool:
-        return self.is_superuser or self.is_monitor
-
-    @property
-    def network_ids(self) -> frozenset[UUID]:
-        return self.coordinated_network_ids | self.member_network_ids
-
-    @property
-    def is_coordinator(self) -> bool:
-        return bool(self.coordinated_network_ids)
-
-    def coordinates(self, network_id: Any) -> bool:
-        return self.is_superuser or network_id in self.coordinated_network_ids
-
-    def administers(self, partner_id: Any) -> bool:
-        return self.is_superuser or partner_id in self.admin_partner_ids
-
-
-def scope_for(user: Any) -> Scope:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Scope(user_id=None)
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is not None:
-        return cached
+def load_scope(user: Any) -> Scope:
+    """The scope of an active signed-in user: two small queries (registered with ``core.scope`` at start-up)."""
     from network.models import NetworkCoordinator, NetworkMembership
     from partners.models import StaffMembership
 
@@ -73,7 +36,7 @@ def scope_for(user: Any) -> Scope:
         member_networks = frozenset(
             NetworkMembership.objects.current().filter(partner_id__in=staff).values_list("network_id", flat=True)
         )
-    scope = Scope(
+    return Scope(
         user_id=user.pk,
         is_superuser=user.is_superuser,
         is_monitor=getattr(user, "is_regional_monitor", False),
@@ -84,14 +47,6 @@ def scope_for(user: Any) -> Scope:
         coordinated_network_ids=coordinated,
         member_network_ids=member_networks,
     )
-    setattr(user, _CACHE_ATTR, scope)
-    return scope
-
-
-def forget_scope(user: Any) -> None:
-    """Drop the cached scope after a membership change made within the same request."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
 
 
 # --- networks -------------------------------------------------------------------------------------

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from network.access import forget_scope, scope_for
+from core.errors import Conflict, PermissionDenied
+from core.scope import forget_scope, scope_for
 from network.models import CooperationAgreement, Network, NetworkCoordinator, NetworkMembership
 from partners.choices import PartnerFunction, PathStage
-from partners.errors import Conflict, PermissionDenied
 from partners.models import Partner, User
 
 NETWORK_FIELDS = ["name", "teryt", "territory_name", "coordinating_partner", "start_date", "description", "stages"]

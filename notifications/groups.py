@@ -25,7 +25,7 @@ def network_group(network_id: Any) -> str:
 
 def groups_for_user(user: Any) -> list[str]:
     """The user's own group, their partners' and the networks they coordinate (read fresh, not cached)."""
-    from network.access import forget_scope, scope_for
+    from core.scope import forget_scope, scope_for
 
     if not user.is_active:
         return []

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TimeStamped
 from partners.choices import FundingSource, PartnerType, PathStage, Sector, StaffRole
 from partners.validators import validate_nip, validate_postal_code, validate_regon
 
@@ -50,14 +51,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
-
-
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
-
-    class Meta:
-        abstract = True
 
 
 class Partner(TimeStamped):
@@ -176,6 +169,3 @@ class Service(TimeStamped):
         if self.capacity is None:
             return None
         return max(self.capacity - self.load, 0)
-
-
-from partners.models_placements import *  # noqa: E402,F403

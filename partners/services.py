@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from network.access import can_edit_partner_profile, can_manage_partner, can_manage_services, forget_scope, scope_for
+from core.errors import Conflict, PermissionDenied
+from core.scope import forget_scope, scope_for
+from network.access import can_edit_partner_profile, can_manage_partner, can_manage_services
 from partners.choices import StaffRole
-from partners.errors import Conflict, PermissionDenied
 from partners.models import Partner, Service, StaffMembership, User
 from partners.validators import normalise_nip
 

@@ -15,15 +15,14 @@ Grants follow from domain state; every service that changes state calls ``sync_r
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from network.access import scope_for
-from network.models import CATEGORY_PERMISSIONS, Consent, Person, PersonGroupObjectPermission
+from core import grants
+from core.scope import scope_for
+from people.models import CATEGORY_PERMISSIONS, Consent, Person, PersonGroupObjectPermission
 from referrals.choices import OPEN_STATES, State
 from referrals.models import Referral, ReferralGroupObjectPermission
 
@@ -32,18 +31,10 @@ RESPOND = "respond_referral"
 KEEPS_VIEW = (State.COMPLETED, State.DISCONTINUED)
 
 
-@cache
-def permission_id(codename: str, app: str | None = None) -> int:
-    """A permission's id, cached per process (cleared on post_migrate, which a test flush also sends)."""
-    app = app or ("referrals" if codename in (VIEW, RESPOND) else "network")
-    return Permission.objects.get(content_type__app_label=app, codename=codename).pk
-
-
-def granted_in(table: Any, group_ids: Iterable[int], permission: int) -> Exists:
-    """EXISTS a direct-FK guardian grant of ``permission`` to one of ``group_ids`` on the outer row."""
-    return Exists(
-        table.objects.filter(content_object=OuterRef("pk"), group_id__in=list(group_ids), permission_id=permission)
-    )
+def permission_id(codename: str) -> int:
+    """A referral permission (view, respond) or a person category permission, by codename."""
+    model = Referral if codename in (VIEW, RESPOND) else Person
+    return grants.permission_id(model, codename)
 
 
 # --- desired state --------------------------------------------------------------------------------
@@ -90,35 +81,14 @@ def desired_person_grants(person: Person) -> set[tuple[int, int]]:
 # --- applying it ----------------------------------------------------------------------------------
 
 
-def _sync(table: Any, obj: Any, desired: set[tuple[int, int]], *, apply: bool = True) -> tuple[set[Any], set[Any]]:
-    actual = set(table.objects.filter(content_object=obj).values_list("group_id", "permission_id"))
-    missing, extra = desired - actual, actual - desired
-    if apply:
-        if extra:
-            condition = Q()
-            for group_id, perm_id in extra:
-                condition |= Q(group_id=group_id, permission_id=perm_id)
-            table.objects.filter(condition, content_object=obj).delete()
-        if missing:
-            table.objects.bulk_create(
-                [table(group_id=g, permission_id=p, content_object=obj) for g, p in missing], ignore_conflicts=True
-            )
-    return missing, extra
-
-
 def sync_person(person: Person, *, apply: bool = True) -> tuple[set[Any], set[Any]]:
-    return _sync(PersonGroupObjectPermission, person, desired_person_grants(person), apply=apply)
+    return grants.sync(person, apply=apply)
 
 
 def sync_referral(referral: Referral, *, apply: bool = True) -> tuple[set[Any], set[Any]]:
-    result = _sync(ReferralGroupObjectPermission, referral, desired_referral_grants(referral), apply=apply)
-    sync_person(referral.person, apply=apply)
+    result = grants.sync(referral, apply=apply)
+    grants.sync(referral.person, apply=apply)
     return result
-
-
-def on_consent_withdrawn(consent: Consent) -> None:
-    """Recorded or withdrawn, a consent changes what the person's receiving partners may read."""
-    sync_person(consent.person)
 
 
 def resync_consent_dates(today: Any = None) -> int:
@@ -140,15 +110,34 @@ def resync_consent_dates(today: Any = None) -> int:
     return count
 
 
-def on_case_closed(case: Any) -> None:
-    sync_person(case.person)
+def register_policies() -> None:
+    """The referral and person grant tables follow the rules above (called from ``ReferralsConfig.ready``)."""
+    grants.register(
+        grants.GrantPolicy(
+            name="referral",
+            model=Referral,
+            table=ReferralGroupObjectPermission,
+            desired=desired_referral_grants,
+            sources=lambda: Referral.objects.all(),
+            prepare=lambda queryset: queryset.select_related("to_partner", "from_partner"),
+        )
+    )
+    grants.register(
+        grants.GrantPolicy(
+            name="person",
+            model=Person,
+            table=PersonGroupObjectPermission,
+            desired=desired_person_grants,
+            sources=lambda: Person.objects.filter(referrals__state__in=OPEN_STATES).distinct(),
+        )
+    )
 
 
 # --- reading --------------------------------------------------------------------------------------
 
 
 def granted(group_ids: Iterable[int], codename: str) -> Exists:
-    return granted_in(ReferralGroupObjectPermission, group_ids, permission_id(codename))
+    return grants.granted_in(ReferralGroupObjectPermission, group_ids, permission_id(codename))
 
 
 def referrals_visible_to(user: Any) -> QuerySet[Referral]:
@@ -194,9 +183,7 @@ def can_respond(user: Any, referral: Referral) -> bool:
         return True
     if referral.to_partner_id not in scope.staff_partner_ids:
         return False
-    return ReferralGroupObjectPermission.objects.filter(
-        content_object=referral, group_id__in=scope.staff_group_ids, permission_id=permission_id(RESPOND)
-    ).exists()
+    return grants.holds(ReferralGroupObjectPermission, referral, scope.staff_group_ids, permission_id(RESPOND))
 
 
 def is_sender(user: Any, referral: Referral) -> bool:
@@ -211,11 +198,7 @@ def person_categories_granted(user: Any, person: Person) -> frozenset[str]:
     scope = scope_for(user)
     if not scope.staff_group_ids:
         return frozenset()
-    codenames = set(
-        PersonGroupObjectPermission.objects.filter(
-            content_object=person, group_id__in=list(scope.staff_group_ids)
-        ).values_list("permission__codename", flat=True)
-    )
+    codenames = grants.codenames_held(PersonGroupObjectPermission, person, scope.staff_group_ids)
     return frozenset(category for category, codename in CATEGORY_PERMISSIONS.items() if codename in codenames)
 
 

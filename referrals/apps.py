@@ -7,23 +7,15 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self) -> None:
-        # Withdrawing a consent or closing a case revokes what depended on it, in the same transaction.
-        from network import people_services
-        from referrals.access import on_case_closed, on_consent_withdrawn
-
-        if on_consent_withdrawn not in people_services.CONSENT_WITHDRAWN_HOOKS:
-            people_services.CONSENT_WITHDRAWN_HOOKS.append(on_consent_withdrawn)
-        if on_consent_withdrawn not in people_services.CONSENT_RECORDED_HOOKS:
-            people_services.CONSENT_RECORDED_HOOKS.append(on_consent_withdrawn)
-        if on_case_closed not in people_services.CASE_CLOSED_HOOKS:
-            people_services.CASE_CLOSED_HOOKS.append(on_case_closed)
-        # Permission ids are cached per process; a flush or migrate (tests) re-creates them with new ids.
         from django.db.models.signals import post_migrate
 
-        post_migrate.connect(_forget_permission_ids, dispatch_uid="referrals-permission-ids")
+        from core import grants, jobs
+        from referrals.access import register_policies, resync_consent_dates
+        from referrals.services import alert_overdue
 
-
-def _forget_permission_ids(**kwargs: object) -> None:
-    from referrals.access import permission_id
-
-    permission_id.cache_clear()
+        # The referral and person grant tables follow referral state (core.grants writes them; access_check walks them).
+        register_policies()
+        jobs.register("overdue referrals", alert_overdue)
+        jobs.register("consents starting or ending by date", resync_consent_dates)
+        # Permission ids are cached per process; a flush or migrate (tests) re-creates them with new ids.
+        post_migrate.connect(grants.forget_permission_ids, dispatch_uid="core-permission-ids")

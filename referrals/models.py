@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
-from network.models import Case, DataCategory, Network, Person
-from partners.models import Partner, Service, TimeStamped
+from core.models import TimeStamped
+from network.models import Network
+from partners.models import Partner, Service
+from people.models import Case, DataCategory, Person
 from referrals.choices import OPEN_STATES, OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
 
 
@@ -132,6 +134,3 @@ class ReferralGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
         indexes = [models.Index(fields=["group", "permission", "content_object"], name="referral_grant_lookup")]
-
-
-from referrals.models_applications import *  # noqa: E402,F403

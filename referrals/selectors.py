@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from network.access import scope_for
+from core.scope import scope_for
 from referrals.access import VIEW, can_respond, granted, is_sender, referrals_visible_to
 from referrals.choices import OPEN_STATES, State
 from referrals.models import Referral

@@ -15,30 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from network.access import scope_for
-from network.audit import log_access
-from network.models import AccessAction, Case, Consent, DataCategory, NetworkMembership, Person
-from network.people_access import access_to_person
+from core.errors import IllegalTransition, NoConsent, NoPlace, PermissionDenied
+from core.scope import scope_for
+from network.models import NetworkMembership
 from notifications.groups import hint, network_group, partner_group
 from notifications.services import notify
-from partners.errors import Conflict, PermissionDenied
 from partners.models import Partner, Service, User
+from people.access import access_to_person
+from people.audit import log_access
+from people.models import AccessAction, Case, Consent, DataCategory, Person
 from referrals import access
 from referrals.choices import TRANSITIONS, OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
 from referrals.models import Referral, ReferralEvent
-
-
-class IllegalTransition(Conflict):
-    code = "illegal_transition"
-
-
-class NoConsent(Conflict):
-    code = "consent_missing"
-
-
-class NoPlace(Conflict):
-    code = "no_capacity"
-
 
 STATE_LABELS = dict(State.choices)
 

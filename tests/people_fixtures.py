@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from network.models import Case, Consent, Person
+from people.models import Case, Consent, Person
 
 WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
 

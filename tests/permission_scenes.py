@@ -18,12 +18,13 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from network import people_services
-from network.groups import group_create
-from network.models import Consent, Person, SupportGroup
-from partners import placement_services
+from employment import applications
+from employment import placements as placement_services
 from partners.choices import PartnerType, Sector, StaffRole
-from referrals import applications, services
+from people import services as people_services
+from people.groups import group_create
+from people.models import Consent, Person, SupportGroup
+from referrals import services
 from referrals.choices import State
 from referrals.models import Referral
 from tests.factories import MembershipFactory, PartnerFactory, make_staff

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from network.models import Person
+from people.models import Person
 from referrals import services
 from referrals.models import Referral
 from tests.people_fixtures import make_case, make_consent, make_person

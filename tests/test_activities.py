@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from frontend.group_views import activity_section_context
-from network import groups as services
-from network import people_access
-from network.models import AccessLog, Activity, Person, SupportGroup
-from network.people_access import PersonAccess, get_person_for
+from people import access as people_access
+from people import groups as services
+from people.access import PersonAccess, get_person_for
+from people.models import AccessLog, Activity, Person, SupportGroup
 from tests.factories import ServiceFactory
 from tests.test_groups import api_for, login, make_person
 

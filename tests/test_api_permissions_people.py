@@ -23,11 +23,11 @@ import pytest
 from django.db import transaction
 from drf_spectacular.generators import SchemaGenerator
 
-from network.assessments import DomainSpec, LevelSpec, default_instrument, instrument_create
-from network.groups import group_join
-from network.models import Instrument, InstrumentDomain, Person
-from network.people_access import access_to_person
 from notifications.models import Notification
+from people.access import access_to_person
+from people.assessments import DomainSpec, LevelSpec, default_instrument, instrument_create
+from people.groups import group_join
+from people.models import Instrument, InstrumentDomain, Person
 from referrals import services
 from referrals.choices import State
 from tests.people_fixtures import make_case, make_consent, make_person

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from network.models import Consent
+from people.models import Consent
 from referrals.models import Referral
 from tests.factories import ServiceFactory
 from tests.people_fixtures import make_person

@@ -10,15 +10,17 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.template.loader import render_to_string
 from django.urls import include, path, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from network.assessments import (
+from people.access import access_to_person
+from people.assessments import (
     DEFAULT_INSTRUMENT_CODE,
     DomainSpec,
     LevelSpec,
@@ -28,7 +30,7 @@ from network.assessments import (
     instrument_create,
     progress_svg,
 )
-from network.models import (
+from people.models import (
     AccessLog,
     Assessment,
     AssessmentScore,
@@ -40,7 +42,6 @@ from network.models import (
     LifeDomain,
     Person,
 )
-from network.people_access import access_to_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls_assessments")]
 
@@ -157,11 +158,13 @@ def test_it_ships_no_text_or_name_of_a_licensed_scale(instrument: Instrument) ->
 
 def test_its_migration_can_be_reversed_and_applied_again(instrument: Instrument) -> None:
     migration = importlib.import_module("network.migrations.0005_default_instrument")
-    migration.delete_instrument(django_apps, None)
+    # The functions run against the models as they stood at that migration (the instrument then lived in network).
+    state_apps = MigrationLoader(connection).project_state(("network", "0005_default_instrument")).apps
+    migration.delete_instrument(state_apps, None)
     assert not Instrument.objects.filter(code=DEFAULT_INSTRUMENT_CODE).exists()
     assert not InstrumentDomain.objects.filter(instrument_id=instrument.pk).exists()
-    migration.create_instrument(django_apps, None)
-    migration.create_instrument(django_apps, None)  # applying twice changes nothing
+    migration.create_instrument(state_apps, None)
+    migration.create_instrument(state_apps, None)  # applying twice changes nothing
     assert Instrument.objects.filter(code=DEFAULT_INSTRUMENT_CODE).count() == 1
     assert InstrumentLevel.objects.filter(domain__instrument__code=DEFAULT_INSTRUMENT_CODE).count() == 50
 

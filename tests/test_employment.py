@@ -18,21 +18,24 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from network.models import AccessLog, Activity, Consent, Person
-from notifications.models import Notification
-from partners import placement_services
-from partners.choices import PartnerType, Sector, StaffRole
-from partners.models import JobPlacement, JobPlacementGroupObjectPermission, Partner, User
-from referrals import applications
-from referrals import services as referral_services
-from referrals.employment_figures import employment_figures
-from referrals.models_applications import (
+from core.errors import NoPlace
+from employment import applications
+from employment import placements as placement_services
+from employment.figures import employment_figures
+from employment.models import (
     ApplicationEvent,
     FollowAlongContact,
+    JobPlacement,
+    JobPlacementGroupObjectPermission,
     PlacementApplication,
     PlacementApplicationGroupObjectPermission,
     Stage,
 )
+from notifications.models import Notification
+from partners.choices import PartnerType, Sector, StaffRole
+from partners.models import Partner, User
+from people.models import AccessLog, Activity, Consent, Person
+from referrals import services as referral_services
 from tests.factories import MembershipFactory, PartnerFactory, make_staff
 from tests.people_fixtures import make_case, make_consent, make_person, make_pesel
 
@@ -449,7 +452,7 @@ def test_it_lets_exactly_one_of_two_parallel_hires_take_the_last_position(world:
         try:
             applications.application_hire(actor=user, application=application)
             outcomes.append("hired")
-        except referral_services.NoPlace:
+        except NoPlace:
             outcomes.append("full")
         finally:
             connection.close()
@@ -632,7 +635,7 @@ def test_it_shows_the_employer_no_health_data_in_any_response(emp: Emp) -> None:
 
 def test_it_keeps_the_candidate_fields_to_the_employer_safe_set(emp: Emp) -> None:
     from api.employment import CandidateSerializer
-    from network.models import PERSON_FIELD_CATEGORIES
+    from people.models import PERSON_FIELD_CATEGORIES
 
     person_fields = set(PERSON_FIELD_CATEGORIES)
     exposed = set(CandidateSerializer().fields) & person_fields
@@ -948,7 +951,7 @@ def test_it_documents_the_api_without_warnings(tmp_path: Any) -> None:
 
 
 def test_it_loads_demo_placements_with_candidates_at_several_stages(world: Any) -> None:
-    from partners.demo_employment import load_demo_employment
+    from demo.employment import load_demo_employment
 
     drukarnia = world.employer
     ogrodnik = PartnerFactory(name="Zielony Ogród", type=PartnerType.EMPLOYER, sector=Sector.EMPLOYER)

@@ -29,9 +29,10 @@ def test_it_creates_the_demo_logins_once(settings: Any) -> None:
 
 
 def test_it_builds_the_demo_network_of_the_design(settings: Any) -> None:
-    from network.models import Case, Meeting, Network, Person, SupportGroup
+    from network.models import Network
     from partners.choices import PathStage
     from partners.models import Partner
+    from people.models import Case, Meeting, Person, SupportGroup
 
     settings.DEBUG = True
     call_command("load_demo")

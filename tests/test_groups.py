@@ -20,10 +20,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.urls import urlpatterns as root_urlpatterns
-from network import groups as services
-from network.models import AccessLog, Attendance, Case, GroupMembership, Meeting, Person, SupportGroup
-from partners.errors import Conflict
+from core.errors import Conflict
 from partners.models import User
+from people import groups as services
+from people.models import AccessLog, Attendance, Case, GroupMembership, Meeting, Person, SupportGroup
 from tests.factories import ServiceFactory
 
 # Until the lead includes them, these tests mount the group pages and API on top of the project's URLs.

@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from core.errors import PermissionDenied
+from network.importing import MAX_BYTES, ImportKind, ImportResult, import_file
 from network.models import NetworkMembership
-from partners.errors import PermissionDenied
-from partners.importing import MAX_BYTES, ImportKind, ImportResult, import_file
 from partners.models import Partner, Service
 
 pytestmark = pytest.mark.django_db

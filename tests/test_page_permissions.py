@@ -26,11 +26,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, StringConverter, UUIDConverter
 from django.utils import timezone
 
-from network import plan_services
-from network.groups import group_join
-from network.models import GroupMembership
 from notifications.models import Notification
 from partners.models import StaffMembership
+from people import plans as plan_services
+from people.groups import group_join
+from people.models import GroupMembership
 from referrals.choices import State
 from referrals.models import Referral
 from tests.factories import AgreementFactory, ServiceFactory

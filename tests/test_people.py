@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.utils import InternalError, ProgrammingError
 from django.urls import reverse
 
-from network.models import AccessLog, Case, CaseEvent, Consent, Goal, Person
+from people.models import AccessLog, Case, CaseEvent, Consent, Goal, Person
 from tests.factories import UserFactory
 from tests.people_fixtures import make_case, make_consent, make_person, make_pesel
 

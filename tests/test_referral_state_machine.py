@@ -34,10 +34,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from network import people_services
-from network.models import Case, Consent, Person
-from partners.errors import Conflict, PermissionDenied
+from core.errors import Conflict, PermissionDenied
 from partners.models import Service
+from people import services as people_services
+from people.models import Case, Consent, Person
 from referrals import access, services
 from referrals.choices import TERMINAL_STATES, TRANSITIONS, State
 from referrals.models import Referral, ReferralEvent

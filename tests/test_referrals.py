@@ -11,9 +11,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from network.models import AccessLog, Consent, PersonGroupObjectPermission
+from core.errors import IllegalTransition, NoConsent, NoPlace
 from notifications.models import Notification
 from partners.models import Service
+from people.models import AccessLog, Consent, PersonGroupObjectPermission
 from referrals import services
 from referrals.access import referrals_visible_to, sync_referral
 from referrals.models import Referral, ReferralEvent, ReferralGroupObjectPermission
@@ -45,7 +46,7 @@ def test_it_walks_the_happy_path_with_one_timeline_row_per_transition(world: Any
 
 def test_it_refuses_an_illegal_move_with_the_reason(world: Any) -> None:
     referral = sent_referral(world)
-    with pytest.raises(services.IllegalTransition) as error:
+    with pytest.raises(IllegalTransition) as error:
         services.referral_complete(actor=world.receiving_staff, referral=referral, outcome_code="goal_achieved")
     assert error.value.code == "illegal_transition"
     referral.refresh_from_db()
@@ -74,7 +75,7 @@ def test_it_will_not_send_without_a_consent_covering_every_shared_category(world
         reason="x",
         categories=["identity", "health"],
     )
-    with pytest.raises(services.NoConsent):
+    with pytest.raises(NoConsent):
         services.referral_send(actor=world.coordinator, referral=referral)
     referral.refresh_from_db()
     assert referral.state == "draft"
@@ -128,7 +129,7 @@ def test_it_revokes_person_access_at_once_when_consent_is_withdrawn(client: Any,
     referral = sent_referral(world, categories=["identity", "social"])
     client.force_login(world.receiving_staff)
     assert client.get(reverse("person-detail", args=[referral.person_id])).status_code == 200
-    from network.people_services import consent_withdraw
+    from people.services import consent_withdraw
 
     for consent in Consent.objects.filter(person=referral.person):
         consent_withdraw(actor=world.coordinator, consent=consent)
@@ -165,7 +166,7 @@ def test_it_puts_an_accept_on_the_waitlist_when_full_and_hands_over_the_freed_pl
     services.referral_accept(actor=world.receiving_staff, referral=second)
     second.refresh_from_db()
     assert second.state == "accepted" and second.waitlisted_at is not None
-    with pytest.raises(services.NoPlace):
+    with pytest.raises(NoPlace):
         services.referral_start(actor=world.receiving_staff, referral=second)
     services.referral_start(actor=world.receiving_staff, referral=first)
     services.referral_complete(actor=world.receiving_staff, referral=first, outcome_code="goal_achieved")
@@ -177,7 +178,7 @@ def test_it_puts_an_accept_on_the_waitlist_when_full_and_hands_over_the_freed_pl
 def test_it_refuses_an_accept_when_full_without_a_waitlist(world: Any) -> None:
     service = ServiceFactory(partner=world.receiving, capacity=1, load=1, waitlist_enabled=False)
     referral = sent_referral(world, service=service)
-    with pytest.raises(services.NoPlace):
+    with pytest.raises(NoPlace):
         services.referral_accept(actor=world.receiving_staff, referral=referral)
     referral.refresh_from_db()
     assert referral.state == "sent" and referral.events.count() == 2
@@ -196,7 +197,7 @@ def test_it_lets_exactly_one_of_two_parallel_accepts_take_the_last_place(world: 
         try:
             services.referral_accept(actor=world.receiving_staff, referral=referral)
             outcomes.append("ok")
-        except services.NoPlace:
+        except NoPlace:
             outcomes.append("full")
         finally:
             connection.close()
@@ -222,7 +223,7 @@ def test_it_lets_exactly_one_of_two_parallel_accepts_of_the_same_referral_win(wo
         try:
             services.referral_accept(actor=world.receiving_staff, referral=referral)
             outcomes.append("ok")
-        except services.IllegalTransition:
+        except IllegalTransition:
             outcomes.append("conflict")
         finally:
             connection.close()
@@ -257,7 +258,7 @@ def test_it_resets_the_due_by_once_on_check_in(world: Any) -> None:
     services.referral_check_in(actor=world.receiving_staff, referral=referral)
     referral.refresh_from_db()
     assert referral.due_by is not None and referral.due_by > timezone.now() + datetime.timedelta(days=6)
-    with pytest.raises(services.IllegalTransition):
+    with pytest.raises(IllegalTransition):
         services.referral_check_in(actor=world.receiving_staff, referral=referral)
 
 
@@ -357,7 +358,7 @@ def test_it_reports_drift_and_repairs_it_with_access_check(world: Any) -> None:
 
 
 def test_it_ends_access_when_a_consent_runs_out_by_date(world: Any) -> None:
-    from network.models import PersonGroupObjectPermission as Grant
+    from people.models import PersonGroupObjectPermission as Grant
     from referrals.access import resync_consent_dates
 
     referral = sent_referral(world)

@@ -33,8 +33,11 @@ from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from network.assessments import default_instrument
-from network.models import (
+from employment.models import ApplicationEvent, JobPlacement, PlacementApplication
+from partners.choices import FundingSource, PathStage
+from partners.models import Partner, User
+from people.assessments import default_instrument
+from people.models import (
     AccessLog,
     Activity,
     ActivityKind,
@@ -47,8 +50,10 @@ from network.models import (
     Person,
     SupportGroup,
 )
-from network.report_exports import export
-from network.reports import (
+from referrals.choices import ReasonCode, State
+from referrals.models import Referral
+from reporting.exports import export
+from reporting.yearly import (
     HIDDEN,
     SMALL,
     Column,
@@ -61,11 +66,6 @@ from network.reports import (
     parse_period,
     suppress_small_cells,
 )
-from partners.choices import FundingSource, PathStage
-from partners.models import JobPlacement, Partner, User
-from referrals.choices import ReasonCode, State
-from referrals.models import PlacementApplication, Referral
-from referrals.models_applications import ApplicationEvent
 from tests.factories import ServiceFactory
 
 pytestmark = [pytest.mark.django_db]
@@ -693,7 +693,8 @@ def test_it_answers_404_to_the_monitor_on_the_lists_of_people(client: Any, repor
 def path_world(world: Any) -> Person:
     """A person with a case moved through stages, a referral answered, sessions at two partners, a group,
     an assessment, a placement and a support plan."""
-    from network import people_services, plan_services
+    from people import plans as plan_services
+    from people import services as people_services
     from referrals import services
     from tests.referral_fixtures import consenting_person
 

@@ -11,11 +11,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
 
-from network.models import Case, Consent, Network, NetworkCoordinator, Person, PersonGroupObjectPermission
+from demo.management.commands.seed_scale import allocate, sizes_for
+from network.models import Network, NetworkCoordinator
 from partners.models import Partner, Service, StaffMembership, User
+from people.models import Case, Consent, Person, PersonGroupObjectPermission
 from referrals.access import desired_person_grants, desired_referral_grants
 from referrals.choices import OPEN_STATES, TERMINAL_STATES, State
-from referrals.management.commands.seed_scale import allocate, sizes_for
 from referrals.models import Referral, ReferralEvent, ReferralGroupObjectPermission
 
 SCALE = 0.002

@@ -2,7 +2,7 @@
 
 import django.contrib.postgres.fields
 import django.core.validators
-import network.models.directory
+import network.models
 import uuid
 from django.db import migrations, models
 
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('funding_sources', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('municipal_budget', 'municipal budget'), ('county_budget', 'county budget'), ('voivodeship_budget', 'voivodeship budget'), ('voivode_grant', "voivode's grant"), ('pfron', 'PFRON'), ('labour_fund', 'Labour Fund'), ('solidarity_fund', 'Solidarity Fund'), ('esf_plus', 'ESF+'), ('nfz', 'NFZ'), ('own_funds', 'own funds'), ('other', 'other')], max_length=32), blank=True, default=list, size=None, verbose_name='funding sources')),
                 ('valid_from', models.DateField(verbose_name='valid from')),
                 ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('document', models.FileField(blank=True, upload_to=network.models.directory.agreement_upload_to, verbose_name='signed document')),
+                ('document', models.FileField(blank=True, upload_to=network.models.agreement_upload_to, verbose_name='signed document')),
             ],
             options={
                 'verbose_name': 'cooperation agreement',
@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('territory_name', models.CharField(help_text='Municipality or county.', max_length=150, verbose_name='territory')),
                 ('start_date', models.DateField(verbose_name='start date')),
                 ('description', models.TextField(blank=True, verbose_name='scope of support')),
-                ('stages', models.JSONField(default=network.models.directory.default_stages, verbose_name='path stages')),
+                ('stages', models.JSONField(default=network.models.default_stages, verbose_name='path stages')),
             ],
             options={
                 'verbose_name': 'local cooperation network',

@@ -4,7 +4,7 @@ import django.contrib.postgres.fields
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import network.models.people
+import people.models.persons
 import partners.validators
 import uuid
 from django.conf import settings
@@ -208,7 +208,7 @@ class Migration(migrations.Migration):
                 ('valid_from', models.DateField(default=django.utils.timezone.localdate, verbose_name='valid from')),
                 ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
                 ('given_by', models.CharField(choices=[('person', 'the person'), ('guardian', 'the legal guardian')], default='person', max_length=10, verbose_name='given by')),
-                ('document', models.FileField(blank=True, upload_to=network.models.people.consent_upload_to, verbose_name='signed document')),
+                ('document', models.FileField(blank=True, upload_to=people.models.persons.consent_upload_to, verbose_name='signed document')),
                 ('document_type', models.CharField(blank=True, editable=False, max_length=40)),
                 ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn')),
                 ('withdrawal_note', models.CharField(blank=True, max_length=255, verbose_name='note on withdrawal')),

@@ -48,11 +48,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 import frontend.referral_views  # noqa: E402
-from network.access import forget_scope  # noqa: E402
-from network.models import CATEGORY_PERMISSIONS, Person, PersonGroupObjectPermission  # noqa: E402
-from network.people_access import get_person_for  # noqa: E402
+from core.scope import forget_scope  # noqa: E402
 from partners.choices import StaffRole  # noqa: E402
 from partners.models import Partner, StaffMembership, User  # noqa: E402
+from people.access import get_person_for  # noqa: E402
+from people.models import CATEGORY_PERMISSIONS, Person, PersonGroupObjectPermission  # noqa: E402
 from referrals import services  # noqa: E402
 from referrals.access import RESPOND, VIEW, get_referral_for, permission_id  # noqa: E402
 from referrals.choices import State  # noqa: E402

@@ -48,8 +48,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import clear_url_caches  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from network import reports  # noqa: E402
-from network.models import (  # noqa: E402
+from employment.figures import employment_figures  # noqa: E402
+from employment.models import JobPlacement  # noqa: E402
+from network.models import Network, NetworkCoordinator, NetworkMembership  # noqa: E402
+from partners.models import Service, User  # noqa: E402
+from people.models import (  # noqa: E402
     Activity,
     ActivityKind,
     Attendance,
@@ -57,16 +60,12 @@ from network.models import (  # noqa: E402
     CaseEvent,
     CaseEventKind,
     Meeting,
-    Network,
-    NetworkCoordinator,
-    NetworkMembership,
     Person,
     SupportGroup,
+    normalise_name,
 )
-from network.models.people import normalise_name  # noqa: E402
-from partners.models import JobPlacement, Service, User  # noqa: E402
-from referrals.employment_figures import employment_figures  # noqa: E402
 from referrals.models import Referral  # noqa: E402
+from reporting import yearly as reports  # noqa: E402
 
 DASHBOARD_P95_LIMIT_MS = 200.0
 DASHBOARD_QUERY_LIMIT = 15
@@ -245,8 +244,7 @@ def prepare(people_target: int, seed: int) -> Prepared:
     counts["meetings"], counts["attendances"] = meetings, len(attendance)
 
     # Placements with candidates and their timelines.
-    from referrals.models import PlacementApplication
-    from referrals.models_applications import ApplicationEvent
+    from employment.models import ApplicationEvent, PlacementApplication
 
     placements = [
         JobPlacement.objects.create(

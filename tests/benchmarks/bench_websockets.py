@@ -132,9 +132,10 @@ def build_data(partner_count: int) -> Data:
     from django.db import transaction
     from rest_framework.authtoken.models import Token
 
-    from network.models import Case, Consent, Network, NetworkCoordinator, NetworkMembership, Person
+    from network.models import Network, NetworkCoordinator, NetworkMembership
     from partners.choices import PartnerType, Sector, StaffRole
     from partners.models import Partner, StaffMembership, User
+    from people.models import Case, Consent, Person
 
     since = datetime.date(2025, 1, 1)
     unusable = make_password(None)

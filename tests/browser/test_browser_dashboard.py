@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from network.models import Activity, Case
+from people.models import Activity, Case
 from referrals.models import Referral
 from tests.conftest import browser_login
 from tests.referral_fixtures import consenting_person, sent_referral

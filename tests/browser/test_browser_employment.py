@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
+from employment.models import JobPlacement, PlacementApplication
 from partners.choices import PartnerType
-from partners.models import JobPlacement
-from referrals.models_applications import PlacementApplication
 from tests.conftest import browser_login
 from tests.people_fixtures import make_case, make_consent, make_person
 

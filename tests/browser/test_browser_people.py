@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from network.models import Assessment, Case, Consent, Person
+from people.models import Assessment, Case, Consent, Person
 from tests.conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +19,7 @@ def instrument(transactional_db: Any) -> None:
 
     from django.apps import apps
 
-    from network.assessments import default_instrument
+    from people.assessments import default_instrument
 
     if default_instrument() is None:
         importlib.import_module("network.migrations.0005_default_instrument").create_instrument(apps, None)

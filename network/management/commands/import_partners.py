@@ -16,9 +16,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.errors import PermissionDenied
+from network.importing import ImportKind, import_file
 from network.models import Network
-from partners.errors import PermissionDenied
-from partners.importing import ImportKind, import_file
 from partners.models import User
 
 

@@ -1,0 +1,9 @@
+"""Domain errors and their HTTP mapping, the user's scope, grants, jobs and shared types."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Core")

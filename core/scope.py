@@ -1,0 +1,76 @@
+"""The user's scope: which partners they work for, which networks they coordinate or belong to.
+
+Read once per request and cached on the user object; every access function of every domain starts from it.
+``core`` knows no domain model, so the ``network`` app, which owns memberships, registers the loader at start-up
+(``NetworkConfig.ready``); until then, and for anonymous or inactive users, the scope is empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from core.types import AuthUser
+
+_CACHE_ATTR = "_lsw_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: Any
+    is_superuser: bool = False
+    is_monitor: bool = False
+    staff_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
+    staff_group_ids: frozenset[int] = field(default_factory=frozenset)
+    admin_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
+    job_coach_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
+    coordinated_network_ids: frozenset[UUID] = field(default_factory=frozenset)
+    member_network_ids: frozenset[UUID] = field(default_factory=frozenset)
+
+    @property
+    def sees_every_network(self) -> bool:
+        return self.is_superuser or self.is_monitor
+
+    @property
+    def network_ids(self) -> frozenset[UUID]:
+        return self.coordinated_network_ids | self.member_network_ids
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.coordinated_network_ids)
+
+    def coordinates(self, network_id: Any) -> bool:
+        return self.is_superuser or network_id in self.coordinated_network_ids
+
+    def administers(self, partner_id: Any) -> bool:
+        return self.is_superuser or partner_id in self.admin_partner_ids
+
+
+ScopeLoader = Callable[[AuthUser], Scope]
+_loader: list[ScopeLoader] = []
+
+
+def register_scope_loader(loader: ScopeLoader) -> None:
+    """Called once by the app that owns memberships; a second call replaces the first (tests reload apps)."""
+    _loader[:] = [loader]
+
+
+def scope_for(user: AuthUser | None) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope(user_id=None)
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if not _loader:
+        raise RuntimeError("No scope loader registered: is the network app installed?")
+    scope = _loader[0](user)
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user: AuthUser | Any) -> None:
+    """Drop the cached scope after a membership change made within the same request."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)

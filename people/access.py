@@ -1,0 +1,99 @@
+"""Who sees which person, and which categories of their data (DESIGN §5).
+
+- A network's coordinators see all its people and every category.
+- A case manager sees the people of their open cases: identity, plus what live consents give their partner.
+- A partner that received a referral reads what its guardian grants give (referrals/access.py).
+- Nobody else, the operator and the regional monitor included, sees a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+
+from core.scope import scope_for
+from people.models import Case, Consent, DataCategory, Person, PersonQuerySet
+
+ALL_CATEGORIES = frozenset(DataCategory.values)
+
+
+@dataclass(frozen=True)
+class PersonAccess:
+    person: Person
+    categories: frozenset[str]
+    is_coordinator: bool = False
+    is_case_manager: bool = False
+
+    def can_read(self, category: str) -> bool:
+        return category in self.categories
+
+    @property
+    def can_change_path(self) -> bool:
+        return self.is_coordinator or self.is_case_manager
+
+
+def persons_visible_to(user: Any) -> PersonQuerySet:
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Person.objects.none()
+    from referrals.access import persons_granted_condition
+
+    condition = Q(network_id__in=scope.coordinated_network_ids)
+    condition |= Q(id__in=Case.objects.open().filter(case_manager_id=scope.user_id).values("person_id"))
+    condition |= persons_granted_condition(user)
+    return Person.objects.filter(condition)
+
+
+def consented_categories(person: Person, partner_ids: frozenset[Any]) -> frozenset[str]:
+    """Categories that live consents of the person give to any of these partners (by name or by type)."""
+    if not partner_ids:
+        return frozenset()
+    from partners.models import Partner
+
+    types = list(Partner.objects.filter(id__in=partner_ids).values_list("type", flat=True))
+    rows = (
+        Consent.objects.live()
+        .filter(person=person)
+        .filter(Q(partners__in=partner_ids) | Q(partner_types__overlap=types))
+        .values_list("categories", flat=True)
+    )
+    return frozenset(category for categories in rows for category in categories)
+
+
+def access_to_person(user: Any, person: Person) -> PersonAccess | None:
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return None
+    if person.network_id in scope.coordinated_network_ids:
+        return PersonAccess(person=person, categories=ALL_CATEGORIES, is_coordinator=True)
+    from referrals.access import person_categories_granted
+
+    granted = person_categories_granted(user, person)
+    manages = Case.objects.open().filter(person=person, case_manager_id=scope.user_id).exists()
+    if manages:
+        categories = {DataCategory.IDENTITY.value} | consented_categories(person, scope.staff_partner_ids) | granted
+        return PersonAccess(person=person, categories=frozenset(categories), is_case_manager=True)
+    if granted:
+        return PersonAccess(person=person, categories=granted)
+    return None
+
+
+def get_person_for(user: Any, pk: Any) -> PersonAccess:
+    """The person and what the user may read of them; 404 for missing and not-yours alike."""
+    try:
+        person = Person.objects.select_related("network").get(pk=pk)
+    except (Person.DoesNotExist, ValueError):
+        raise Http404 from None
+    except Exception as exc:
+        from django.core.exceptions import ValidationError
+
+        if isinstance(exc, ValidationError):
+            raise Http404 from None
+        raise
+    access = access_to_person(user, person)
+    if access is None or not access.categories:
+        raise Http404
+    return access

@@ -1,0 +1,411 @@
+"""Writes about people: registration with duplicate detection, consent, the case and its path,
+export and anonymisation. Each runs in one transaction with its access-log row."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import grants
+from core.errors import Conflict, PermissionDenied
+from core.scope import scope_for
+from network.models import Network, NetworkMembership
+from partners.choices import PartnerType
+from partners.models import Partner, StaffMembership, User
+from people.access import access_to_person
+from people.audit import log_access
+from people.models import (
+    PERSON_FIELD_CATEGORIES,
+    AccessAction,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    Consent,
+    DataCategory,
+    GivenBy,
+    Person,
+    normalise_name,
+    pesel_birth_date,
+    pesel_sex,
+)
+
+PERSON_FIELDS = list(PERSON_FIELD_CATEGORIES)
+
+
+class DuplicatePerson(Conflict):
+    """Registration matches people already in the network; ``candidates`` are those the actor may see."""
+
+    code = "duplicate_person"
+
+    def __init__(self, candidates: list[Person]) -> None:
+        super().__init__(_("This person may already be registered. Check the matching records or register anyway."))
+        self.candidates = candidates
+
+
+def _require_coordinator(actor: User, network_id: Any) -> None:
+    # Only the network's own coordinators: the operator (superuser) gets no person data by default.
+    if network_id not in scope_for(actor).coordinated_network_ids:
+        raise PermissionDenied
+
+
+def _clean_identity(person: Person) -> None:
+    """Rules across fields: PESEL agrees with the birth date, no birth date in the future."""
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if person.birth_date and person.birth_date > today:
+        errors.setdefault("birth_date", []).append(_("The birth date cannot be in the future."))
+    if person.birth_year and person.birth_year > today.year:
+        errors.setdefault("birth_year", []).append(_("The birth year cannot be in the future."))
+    if person.pesel:
+        encoded = pesel_birth_date(person.pesel)
+        if encoded is not None:
+            if person.birth_date and person.birth_date != encoded:
+                errors.setdefault("pesel", []).append(
+                    _("The PESEL number does not match the birth date (%(date)s).")
+                    % {"date": encoded.strftime("%d.%m.%Y")}
+                )
+            elif not person.birth_date:
+                person.birth_date = encoded
+            if person.sex == "unknown":
+                person.sex = pesel_sex(person.pesel)
+    if person.birth_date:
+        if person.birth_year and person.birth_year != person.birth_date.year:
+            errors.setdefault("birth_year", []).append(_("The birth year does not match the birth date."))
+        person.birth_year = person.birth_date.year
+    if errors:
+        raise ValidationError(errors)
+
+
+def find_duplicates(*, network: Network, pesel: str, first_name: str, last_name: str, birth_date: Any) -> list[Person]:
+    condition = Q()
+    if pesel:
+        condition |= Q(pesel=pesel)
+    if birth_date:
+        condition |= Q(normalised_name=normalise_name(first_name, last_name), birth_date=birth_date)
+    if not condition:
+        return []
+    return list(Person.objects.active().filter(network=network).filter(condition)[:10])
+
+
+@transaction.atomic
+def person_register(*, actor: User, network: Network, data: dict[str, Any], force: bool = False) -> Person:
+    _require_coordinator(actor, network.pk)
+    unknown = set(data) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    person = Person(network=network, registered_by=actor)
+    for name, value in data.items():
+        setattr(person, name, value.strip() if isinstance(value, str) else value)
+    if not person.birth_date and data.get("pesel") is None:
+        person.birth_date = None
+    # Uniqueness is checked below as a duplicate (409 with candidates); the constraint stays as a backstop.
+    person.full_clean(exclude=["normalised_name"], validate_constraints=False)
+    _clean_identity(person)
+    duplicates = find_duplicates(
+        network=network,
+        pesel=person.pesel,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        birth_date=person.birth_date,
+    )
+    same_pesel = [p for p in duplicates if person.pesel and p.pesel == person.pesel]
+    if same_pesel:
+        # A PESEL is one person: registering it twice is never right, even with force.
+        raise DuplicatePerson(same_pesel)
+    if duplicates and not force:
+        raise DuplicatePerson(duplicates)
+    person.save()
+    log_access(user=actor, person=person, action=AccessAction.CREATE, detail="forced" if duplicates else "")
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: User, person: Person, data: dict[str, Any], channel: str = "page") -> Person:
+    access = access_to_person(actor, person)
+    if access is None:
+        raise PermissionDenied
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.anonymised_at:
+        raise Conflict(_("This person's data was anonymised and cannot be changed."), code="anonymised")
+    for name, value in data.items():
+        category = PERSON_FIELD_CATEGORIES.get(name)
+        if category is None:
+            raise ValidationError({name: _("Unknown field.")})
+        if not access.is_coordinator and not (access.can_read(category) and category != DataCategory.IDENTITY):
+            raise PermissionDenied
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    locked.full_clean(exclude=["normalised_name"])
+    _clean_identity(locked)
+    locked.save()
+    log_access(user=actor, person=locked, action=AccessAction.CHANGE, channel=channel, detail=",".join(sorted(data)))
+    return locked
+
+
+# --- consent --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    person: Person,
+    categories: list[str],
+    purpose: str,
+    partners: list[Partner] | None = None,
+    partner_types: list[str] | None = None,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+    given_by: str = GivenBy.PERSON,
+    document: Any = None,
+    channel: str = "page",
+) -> Consent:
+    access = access_to_person(actor, person)
+    if access is None or not access.can_change_path:
+        raise PermissionDenied
+    if person.anonymised_at:
+        raise Conflict(_("This person's data was anonymised and cannot be changed."), code="anonymised")
+    errors: dict[str, list[str]] = {}
+    categories = (
+        sorted(set(categories or []), key=DataCategory.values.index)
+        if all(c in DataCategory.values for c in categories or [])
+        else categories
+    )
+    if not categories:
+        errors["categories"] = [_("Choose at least one data category.")]
+    elif any(c not in DataCategory.values for c in categories):
+        errors["categories"] = [_("Unknown data category.")]
+    partners = partners or []
+    partner_types = sorted(set(partner_types or []))
+    if any(t not in PartnerType.values for t in partner_types):
+        errors["partner_types"] = [_("Unknown partner type.")]
+    if not partners and not partner_types:
+        errors["partners"] = [_("Name the partners or the types of partners the consent covers.")]
+    member_ids = set(
+        NetworkMembership.objects.filter(network_id=person.network_id, partner__in=partners).values_list(
+            "partner_id", flat=True
+        )
+    )
+    if any(p.pk not in member_ids for p in partners):
+        errors["partners"] = [_("A consent can only name partners of this network.")]
+    if given_by not in GivenBy.values:
+        errors["given_by"] = [_("Choose who gave the consent.")]
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent(
+        person=person,
+        categories=list(categories),
+        partner_types=partner_types,
+        purpose=(purpose or "").strip(),
+        valid_from=valid_from or timezone.localdate(),
+        valid_until=valid_until,
+        given_by=given_by,
+        recorded_by=actor,
+    )
+    if document is not None:
+        from partners.uploads import validate_document
+
+        consent.document_type = validate_document(document)
+        consent.document = document
+    consent.full_clean()
+    consent.save()
+    consent.partners.set(partners)
+    # An open referral may be covered again: the person's grants follow the consents now.
+    grants.sync(person)
+    log_access(user=actor, person=person, action=AccessAction.CHANGE, channel=channel, detail=f"consent:{consent.pk}")
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: User, consent: Consent, note: str = "", channel: str = "page") -> Consent:
+    """Withdrawal takes effect at once: every access that depended on this consent is recomputed now."""
+    access = access_to_person(actor, consent.person)
+    if access is None or not access.can_change_path:
+        raise PermissionDenied
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        raise Conflict(_("This consent was already withdrawn."), code="already_withdrawn")
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = actor
+    consent.withdrawal_note = note.strip()[:255]
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note", "updated_at"])
+    grants.sync(consent.person)
+    log_access(
+        user=actor, person=consent.person, action=AccessAction.CHANGE, channel=channel, detail=f"withdraw:{consent.pk}"
+    )
+    return consent
+
+
+# --- case -----------------------------------------------------------------------------------------
+
+
+def _check_stage(network: Network, stage: str) -> None:
+    if stage not in {code for code, _label in network.stage_choices()}:
+        raise ValidationError({"stage": _("This stage is not one of the network's stages.")})
+
+
+def _check_manager(network: Network, manager: User | None, partner: Partner | None) -> None:
+    if (
+        partner is not None
+        and not NetworkMembership.objects.current().filter(network=network, partner=partner).exists()
+    ):
+        raise ValidationError({"managing_partner": _("The partner must be a member of this network.")})
+    if manager is not None:
+        memberships = StaffMembership.objects.filter(user=manager, is_active=True)
+        if partner is not None:
+            memberships = memberships.filter(partner=partner)
+        else:
+            memberships = memberships.filter(partner__network_memberships__network=network)
+        is_coordinator = network.coordinators.filter(user=manager).exists()
+        if not memberships.exists() and not is_coordinator:
+            raise ValidationError({"case_manager": _("The case manager must work for a partner of this network.")})
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: User,
+    person: Person,
+    case_manager: User | None = None,
+    managing_partner: Partner | None = None,
+    stage: str | None = None,
+    note: str = "",
+) -> Case:
+    network = person.network
+    _require_coordinator(actor, network.pk)
+    if person.anonymised_at:
+        raise Conflict(_("This person's data was anonymised and cannot be changed."), code="anonymised")
+    if Case.objects.open().filter(person=person, network=network).exists():
+        raise Conflict(_("This person already has an open case in this network."), code="case_open")
+    stage = stage or network.stages[0]["code"]
+    _check_stage(network, stage)
+    _check_manager(network, case_manager, managing_partner)
+    case = Case(
+        person=person, network=network, case_manager=case_manager, managing_partner=managing_partner, stage=stage
+    )
+    case.full_clean()
+    case.save()
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEventKind.OPENED,
+        actor=actor,
+        to_stage=stage,
+        to_manager=case_manager,
+        to_partner=managing_partner,
+        note=note[:255],
+    )
+    log_access(user=actor, person=person, action=AccessAction.CHANGE, detail=f"case-open:{case.pk}")
+    _cases_changed(case)
+    return case
+
+
+def _lock_open_case(actor: User, case: Case) -> Case:
+    locked = Case.objects.select_for_update().select_related("network", "person").get(pk=case.pk)
+    access = access_to_person(actor, locked.person)
+    if access is None or not access.can_change_path:
+        raise PermissionDenied
+    if locked.closed_on is not None:
+        raise Conflict(_("This case is closed."), code="case_closed")
+    return locked
+
+
+@transaction.atomic
+def case_change_stage(*, actor: User, case: Case, stage: str, note: str = "") -> Case:
+    case = _lock_open_case(actor, case)
+    _check_stage(case.network, stage)
+    if stage == case.stage:
+        raise Conflict(_("The case is already at this stage."), code="same_stage")
+    CaseEvent.objects.create(
+        case=case, kind=CaseEventKind.STAGE, actor=actor, from_stage=case.stage, to_stage=stage, note=note[:255]
+    )
+    case.stage = stage
+    case.save(update_fields=["stage", "updated_at"])
+    log_access(user=actor, person=case.person, action=AccessAction.CHANGE, detail=f"case-stage:{stage}")
+    _cases_changed(case)
+    return case
+
+
+@transaction.atomic
+def case_transfer(
+    *, actor: User, case: Case, case_manager: User | None, managing_partner: Partner | None, note: str = ""
+) -> Case:
+    """Hand the whole case to another case manager and/or partner (a referral only shares access)."""
+    case = _lock_open_case(actor, case)
+    if not scope_for(actor).coordinates(case.network_id) and case.case_manager_id != actor.pk:
+        raise PermissionDenied
+    _check_manager(case.network, case_manager, managing_partner)
+    if case_manager == case.case_manager and managing_partner == case.managing_partner:
+        raise Conflict(_("Choose another case manager or partner."), code="same_manager")
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEventKind.TRANSFER,
+        actor=actor,
+        from_manager=case.case_manager,
+        to_manager=case_manager,
+        from_partner=case.managing_partner,
+        to_partner=managing_partner,
+        note=note[:255],
+    )
+    case.case_manager = case_manager
+    case.managing_partner = managing_partner
+    case.save(update_fields=["case_manager", "managing_partner", "updated_at"])
+    log_access(user=actor, person=case.person, action=AccessAction.CHANGE, detail=f"case-transfer:{case.pk}")
+    _cases_changed(case)
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor: User, case: Case, note: str = "") -> Case:
+    case = _lock_open_case(actor, case)
+    case.closed_on = timezone.localdate()
+    case.closing_note = note.strip()[:255]
+    case.save(update_fields=["closed_on", "closing_note", "updated_at"])
+    CaseEvent.objects.create(case=case, kind=CaseEventKind.CLOSED, actor=actor, from_stage=case.stage, note=note[:255])
+    grants.sync(case.person)
+    log_access(user=actor, person=case.person, action=AccessAction.CHANGE, detail=f"case-close:{case.pk}")
+    _cases_changed(case)
+    return case
+
+
+def _cases_changed(case: Case) -> None:
+    """The coordinator's open dashboard refreshes its stage tiles (a hint after commit, never the record)."""
+    from notifications.groups import hint, network_group
+
+    hint(network_group(case.network_id), "cases")
+
+
+# --- data subject rights --------------------------------------------------------------------------
+
+ANONYMISED_NAME = "—"
+
+
+@transaction.atomic
+def person_anonymise(*, actor: User, person: Person) -> Person:
+    """Remove identity for good once no case is open; keep what reports count (sex, birth year, municipality)."""
+    _require_coordinator(actor, person.network_id)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.anonymised_at:
+        raise Conflict(_("This person's data was already anonymised."), code="anonymised")
+    if Case.objects.open().filter(person=person).exists():
+        raise Conflict(_("Close the person's case before anonymising their data."), code="case_open")
+    person.birth_year = person.year_of_birth
+    for name in PERSON_FIELDS:
+        if name in {"sex", "birth_year", "gmina_teryt", "gmina_name"}:
+            continue
+        field = Person._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        setattr(person, name, None if field.null else field.get_default())
+    person.first_name = ANONYMISED_NAME
+    person.last_name = ANONYMISED_NAME
+    person.anonymised_at = timezone.now()
+    person.save()
+    for consent in Consent.objects.filter(person=person).exclude(document=""):
+        consent.document.delete(save=False)
+        Consent.objects.filter(pk=consent.pk).update(document="")
+    log_access(user=actor, person=person, action=AccessAction.ANONYMISE)
+    return person

@@ -1,0 +1,9 @@
+"""The dashboard, the yearly and regional reports and their exports."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportingConfig(AppConfig):
+    name = "reporting"
+    verbose_name = _("Reports")

@@ -1,0 +1,197 @@
+"""The monitoring report as a file: CSV (UTF-8 with BOM, ";" — what Excel opens in Poland), XLSX and PDF.
+
+Every export is drawn from the same ``MonitoringReport`` as the page: a monitor's report arrives here already
+suppressed, so no export can show what the page hides. Headings go through gettext and come out in the
+language active for the request. The PDF embeds DejaVu Sans (``network/fonts/``) so that Polish letters survive.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils import formats, timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from reporting.yearly import MonitoringReport, Row, Table, Value
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+# fpdf2 subsets the font with fontTools, which logs every table it prunes at INFO: noise in the server's log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+FORMATS = ("csv", "xlsx", "pdf")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def display(value: Value) -> str:
+    """A figure as people read it: "—" for nothing, one decimal for hours and days, "<5" and "*" as they are."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return formats.number_format(value, decimal_pos=1)
+    return str(value)
+
+
+def _heading(report: MonitoringReport) -> list[tuple[str, str]]:
+    return [
+        (_("Scope"), report.scope),
+        (_("Period"), report.period.label()),
+        (_("Generated"), formats.date_format(timezone.localtime(report.generated_at), "DATETIME_FORMAT")),
+    ]
+
+
+def _row_cells(table: Table, row: Row) -> list[Value]:
+    return [row.values.get(column.key) for column in table.columns]
+
+
+def filename(report: MonitoringReport, extension: str) -> str:
+    scope = slugify(report.scope)[:60] or "report"
+    return f"{slugify(_('monitoring report'))}-{scope}-{slugify(report.period.label())}.{extension}"
+
+
+# --- CSV ------------------------------------------------------------------------------------------------
+
+
+def to_csv(report: MonitoringReport) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([report.title])
+    for label, value in _heading(report):
+        writer.writerow([label, value])
+    for table in report.tables:
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(["", *(column.label for column in table.columns)])
+        for row in table.rows:
+            writer.writerow([row.label, *(display(v) for v in _row_cells(table, row))])
+        if table.total is not None:
+            writer.writerow([table.total.label, *(display(v) for v in _row_cells(table, table.total))])
+    writer.writerow([])
+    for rule in report.as_dict()["rules"]:
+        writer.writerow([rule])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# --- XLSX -----------------------------------------------------------------------------------------------
+
+
+def to_xlsx(report: MonitoringReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("Report")[:31]
+    bold = Font(bold=True)
+    title_font = Font(bold=True, size=14)
+    sheet.append([report.title])
+    sheet.cell(row=sheet.max_row, column=1).font = title_font
+    for label, value in _heading(report):
+        sheet.append([label, value])
+    for table in report.tables:
+        sheet.append([])
+        sheet.append([table.title])
+        sheet.cell(row=sheet.max_row, column=1).font = bold
+        sheet.append(["", *(column.label for column in table.columns)])
+        for cell in sheet[sheet.max_row]:
+            cell.font = bold
+        for row in table.rows:
+            sheet.append([row.label, *(_xlsx_value(v) for v in _row_cells(table, row))])
+        if table.total is not None:
+            sheet.append([table.total.label, *(_xlsx_value(v) for v in _row_cells(table, table.total))])
+            for cell in sheet[sheet.max_row]:
+                cell.font = bold
+    sheet.append([])
+    for rule in report.as_dict()["rules"]:
+        sheet.append([rule])
+    sheet.column_dimensions["A"].width = 48
+    for letter in "BCD":
+        sheet.column_dimensions[letter].width = 14
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_value(value: Value) -> int | float | str | None:
+    # Numbers stay numbers (Excel sums them); "<5", "*" and "—" are text.
+    return value if isinstance(value, int | float) else display(value)
+
+
+# --- PDF ------------------------------------------------------------------------------------------------
+
+
+def to_pdf(report: MonitoringReport) -> bytes:
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_title(f"{report.title} — {report.scope} — {report.period.label()}")
+    pdf.set_creator("LSW")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(0, 8, report.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    for label, value in _heading(report):
+        pdf.multi_cell(0, 5, f"{label}: {value}", new_x="LMARGIN", new_y="NEXT")
+    heading = FontFace(emphasis="BOLD", fill_color=(230, 236, 245))
+    for table in report.tables:
+        pdf.ln(4)
+        pdf.set_font("DejaVu", "B", 12)
+        pdf.multi_cell(0, 6, table.title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 9)
+        widths = (70, *([25] * len(table.columns)))
+        with pdf.table(
+            col_widths=widths,
+            width=sum(widths),
+            align="LEFT",
+            headings_style=heading,
+            text_align=("LEFT", *(["RIGHT"] * len(table.columns))),
+            line_height=5,
+        ) as pdf_table:
+            header = pdf_table.row()
+            header.cell("")
+            for column in table.columns:
+                header.cell(column.label)
+            for row in table.rows:
+                cells = pdf_table.row()
+                cells.cell(row.label)
+                for figure in _row_cells(table, row):
+                    cells.cell(display(figure))
+            if table.total is not None:
+                cells = pdf_table.row(style=FontFace(emphasis="BOLD"))
+                cells.cell(table.total.label)
+                for figure in _row_cells(table, table.total):
+                    cells.cell(display(figure))
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "", 8)
+    for rule in report.as_dict()["rules"]:
+        pdf.multi_cell(0, 4, rule, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def export(report: MonitoringReport, file_format: str) -> ExportFile:
+    """The report as ``csv``, ``xlsx`` or ``pdf`` (anything else is a ValueError)."""
+    if file_format == "csv":
+        return ExportFile(to_csv(report), "text/csv; charset=utf-8", filename(report, "csv"))
+    if file_format == "xlsx":
+        return ExportFile(
+            to_xlsx(report),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            filename(report, "xlsx"),
+        )
+    if file_format == "pdf":
+        return ExportFile(to_pdf(report), "application/pdf", filename(report, "pdf"))
+    raise ValueError(f"unknown export format {file_format!r}")
