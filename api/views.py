@@ -38,10 +38,10 @@ from api.serializers import (
     StaffUpdateSerializer,
 )
 from core.scope import scope_for
+from network import directory
 from network import services as network_services
 from network.access import (
     can_edit_partner_profile,
-    can_manage_partner,
     can_manage_services,
     get_network_for,
     get_partner_for,
@@ -52,6 +52,7 @@ from network.access import (
 )
 from network.models import CooperationAgreement, Network, NetworkMembership
 from partners import services as partner_services
+from partners.access import can_manage_partner
 from partners.choices import PartnerType, StaffRole
 from partners.models import Partner, Service, StaffMembership, User
 
@@ -318,7 +319,7 @@ class PartnerViewSet(mixins.ListModelMixin, DirectoryViewSet):
         data = dict(serializer.validated_data)
         network = data.pop("network", None)
         functions = data.pop("functions", [])
-        partner = partner_services.partner_create(actor=actor(request), data=data, network=network, functions=functions)
+        partner = directory.partner_create(actor=actor(request), data=data, network=network, functions=functions)
         return Response(PartnerSerializer(partner).data, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -327,7 +328,7 @@ class PartnerViewSet(mixins.ListModelMixin, DirectoryViewSet):
             raise PermissionDenied
         serializer = PartnerUpdateSerializer(partner, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        partner = partner_services.partner_update(actor=actor(request), partner=partner, data=serializer.validated_data)
+        partner = directory.partner_update(actor=actor(request), partner=partner, data=serializer.validated_data)
         return Response(PartnerSerializer(partner).data)
 
 
@@ -440,7 +441,7 @@ class ServiceViewSet(mixins.ListModelMixin, DirectoryViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         partner = data.pop("partner")
-        service = partner_services.service_create(actor=actor(request), partner=partner, data=data)
+        service = directory.service_create(actor=actor(request), partner=partner, data=data)
         return Response(ServiceSerializer(service).data, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -449,5 +450,5 @@ class ServiceViewSet(mixins.ListModelMixin, DirectoryViewSet):
             raise PermissionDenied
         serializer = ServiceUpdateSerializer(service, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        service = partner_services.service_update(actor=actor(request), service=service, data=serializer.validated_data)
+        service = directory.service_update(actor=actor(request), service=service, data=serializer.validated_data)
         return Response(ServiceSerializer(service).data)

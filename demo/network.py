@@ -10,11 +10,12 @@ from typing import Any
 
 from django.db import transaction
 
+from network.directory import partner_create, service_create
 from network.models import CooperationAgreement, Network, NetworkMembership
 from network.services import agreement_save, coordinator_add, membership_add, network_create
 from partners.choices import PartnerType, PathStage, Sector, StaffRole
 from partners.models import Partner, Service, StaffMembership, User
-from partners.services import partner_create, service_create, staff_add
+from partners.services import staff_add
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo password, refused when DEBUG is off
 NETWORK_NAME = "Lokalny System Współdziałania Partnerów — Piekary Śląskie"

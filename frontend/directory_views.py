@@ -31,10 +31,10 @@ from frontend.forms import (
     StaffChangeForm,
 )
 from frontend.types import AuthedRequest
+from network import directory
 from network import services as network_services
 from network.access import (
     can_edit_partner_profile,
-    can_manage_partner,
     can_manage_services,
     get_network_for,
     get_partner_for,
@@ -44,6 +44,7 @@ from network.access import (
 )
 from network.models import CooperationAgreement, NetworkMembership
 from partners import services as partner_services
+from partners.access import can_manage_partner
 from partners.choices import PartnerFunction, StaffRole
 from partners.models import Service, StaffMembership
 
@@ -101,7 +102,7 @@ def network_members(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in PartnerForm.Meta.fields}
         try:
-            partner = partner_services.partner_create(
+            partner = directory.partner_create(
                 actor=request.user, data=data, network=network, functions=form.cleaned_data["functions"]
             )
         except ValidationError as exc:
@@ -225,7 +226,7 @@ def partner_edit(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
     form = PartnerForm(request.POST or None, instance=partner)
     if request.method == "POST" and form.is_valid():
         try:
-            partner_services.partner_update(actor=request.user, partner=partner, data=form.cleaned_data)
+            directory.partner_update(actor=request.user, partner=partner, data=form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -293,7 +294,7 @@ def service_create(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            service = partner_services.service_create(actor=request.user, partner=partner, data=form.cleaned_data)
+            service = directory.service_create(actor=request.user, partner=partner, data=form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -312,7 +313,7 @@ def service_edit(request: AuthedRequest, service_id: UUID) -> HttpResponse:
     form = ServiceForm(request.POST or None, instance=service)
     if request.method == "POST" and form.is_valid():
         try:
-            partner_services.service_update(actor=request.user, service=service, data=form.cleaned_data)
+            directory.service_update(actor=request.user, service=service, data=form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

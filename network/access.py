@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.errors import PermissionDenied
 from core.scope import Scope, scope_for
+from partners.access import can_manage_partner
 from partners.choices import StaffRole
 
 if TYPE_CHECKING:
@@ -101,11 +102,6 @@ def get_partner_for(user: Any, pk: Any) -> Any:
     from partners.models import Partner
 
     return _get_or_404(partners_visible_to(user), pk, Partner)
-
-
-def can_manage_partner(user: Any, partner: Any) -> bool:
-    """Staff and services of a partner: its admins (and the operator)."""
-    return scope_for(user).administers(partner.pk)
 
 
 def can_edit_partner_profile(user: Any, partner: Any) -> bool:

@@ -1158,8 +1158,8 @@ class _Planner:
 
 def _write(actor: User, network: Network, planner: _Planner) -> None:
     """Create and update through the services. Raises _RowFailed with the row that a service refused."""
+    from network.directory import partner_create, partner_update, service_create, service_update
     from network.services import membership_add, membership_update
-    from partners.services import partner_create, partner_update, service_create, service_update
 
     for plan in planner.partner_plans:
         with _row_errors(plan.row):

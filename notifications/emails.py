@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from notifications.choices import EmailNotifications
 from notifications.models import Notification
-from partners.models import User
 
 DIGEST_HOUR = 7
 
@@ -24,7 +24,7 @@ def send_notification_emails(now: datetime.datetime | None = None) -> int:
     pending = (
         Notification.objects.filter(emailed_at__isnull=True, read_at__isnull=True)
         .exclude(recipient__email="")
-        .exclude(recipient__email_notifications=User.EmailNotifications.OFF)
+        .exclude(recipient__email_notifications=EmailNotifications.OFF)
         .filter(recipient__is_active=True)
         .select_related("recipient")
         .order_by("recipient_id", "id")
@@ -36,7 +36,7 @@ def send_notification_emails(now: datetime.datetime | None = None) -> int:
     local = timezone.localtime(now)
     for notes in by_user.values():
         user = notes[0].recipient
-        if user.email_notifications == User.EmailNotifications.DIGEST and not _digest_due(user, now, local):
+        if user.email_notifications == EmailNotifications.DIGEST and not _digest_due(user, now, local):
             continue
         with transaction.atomic():
             locked = list(
@@ -49,7 +49,7 @@ def send_notification_emails(now: datetime.datetime | None = None) -> int:
             with translation.override(user.language or settings.LANGUAGE_CODE):
                 subject = (
                     _("Daily summary: %(count)s new notifications") % {"count": len(locked)}
-                    if user.email_notifications == User.EmailNotifications.DIGEST
+                    if user.email_notifications == EmailNotifications.DIGEST
                     else _("New in the local cooperation network: %(text)s") % {"text": locked[0].text[:80]}
                 )
                 body = render_to_string(
@@ -61,7 +61,7 @@ def send_notification_emails(now: datetime.datetime | None = None) -> int:
     return sent
 
 
-def _digest_due(user: User, now: datetime.datetime, local: datetime.datetime) -> bool:
+def _digest_due(user: Any, now: datetime.datetime, local: datetime.datetime) -> bool:
     """A digest goes once a day, after the digest hour, with everything still unread."""
     if local.hour < DIGEST_HOUR:
         return False

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStamped
+from notifications.choices import EmailNotifications
 from partners.choices import FundingSource, PartnerType, PathStage, Sector, StaffRole
 from partners.validators import validate_nip, validate_postal_code, validate_regon
 
@@ -28,10 +29,7 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.POLISH)
 
-    class EmailNotifications(models.TextChoices):
-        IMMEDIATE = "immediate", _("at once")
-        DIGEST = "digest", _("once a day (digest)")
-        OFF = "off", _("never")
+    EmailNotifications = EmailNotifications
 
     email_notifications = models.CharField(
         _("notifications by e-mail"),

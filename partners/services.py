@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, PermissionDenied
-from core.scope import forget_scope, scope_for
-from network.access import can_edit_partner_profile, can_manage_partner, can_manage_services
+from core.scope import forget_scope
+from partners.access import can_manage_partner
 from partners.choices import StaffRole
-from partners.models import Partner, Service, StaffMembership, User
+from partners.models import Partner, StaffMembership, User
 from partners.validators import normalise_nip
 
 PARTNER_FIELDS = [
@@ -50,7 +49,7 @@ SERVICE_FIELDS = [
 ]
 
 
-def _apply(instance: Any, data: dict[str, Any], allowed: list[str]) -> None:
+def apply_fields(instance: Any, data: dict[str, Any], allowed: list[str]) -> None:
     unknown = set(data) - set(allowed)
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
@@ -60,40 +59,6 @@ def _apply(instance: Any, data: dict[str, Any], allowed: list[str]) -> None:
         setattr(instance, name, value)
     if isinstance(instance, Partner) and instance.nip:
         instance.nip = normalise_nip(instance.nip)
-
-
-@transaction.atomic
-def partner_create(
-    *, actor: User, data: dict[str, Any], network: Any = None, functions: list[str] | None = None
-) -> Partner:
-    """A coordinator adds a partner to their network (or the operator creates one on its own)."""
-    from network.services import membership_add
-
-    scope = scope_for(actor)
-    if network is None and not scope.is_superuser:
-        raise PermissionDenied
-    if network is not None and not scope.coordinates(network.pk):
-        raise PermissionDenied
-    partner = Partner()
-    _apply(partner, data, PARTNER_FIELDS)
-    partner.group = Group(name=f"partner:{partner.id}")
-    partner.full_clean(exclude=["group"])
-    partner.group.save()
-    partner.save()
-    if network is not None:
-        membership_add(actor=actor, network=network, partner=partner, functions=functions or [])
-    return partner
-
-
-@transaction.atomic
-def partner_update(*, actor: User, partner: Partner, data: dict[str, Any]) -> Partner:
-    if not can_edit_partner_profile(actor, partner):
-        raise PermissionDenied
-    partner = Partner.objects.select_for_update().get(pk=partner.pk)
-    _apply(partner, data, PARTNER_FIELDS)
-    partner.full_clean(exclude=["group"])
-    partner.save()
-    return partner
 
 
 # --- staff ----------------------------------------------------------------------------------------
@@ -213,31 +178,6 @@ def send_invitation_email(user: User) -> None:
         subject = _("Your account in the local cooperation network")
         body = render_to_string("partners/email/invitation.txt", context)
     send_mail(subject, body, None, [user.email])
-
-
-# --- services -------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def service_create(*, actor: User, partner: Partner, data: dict[str, Any]) -> Service:
-    if not can_manage_services(actor, partner):
-        raise PermissionDenied
-    service = Service(partner=partner)
-    _apply(service, data, SERVICE_FIELDS)
-    service.full_clean()
-    service.save()
-    return service
-
-
-@transaction.atomic
-def service_update(*, actor: User, service: Service, data: dict[str, Any]) -> Service:
-    if not can_manage_services(actor, service.partner):
-        raise PermissionDenied
-    service = Service.objects.select_for_update().select_related("partner").get(pk=service.pk)
-    _apply(service, data, SERVICE_FIELDS)
-    service.full_clean()
-    service.save()
-    return service
 
 
 @transaction.atomic

@@ -11,11 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
+from core import grants
 from core.scope import scope_for
-from people.models import Case, Consent, DataCategory, Person, PersonQuerySet
+from people.models import (
+    CATEGORY_PERMISSIONS,
+    Case,
+    Consent,
+    DataCategory,
+    Person,
+    PersonGroupObjectPermission,
+    PersonQuerySet,
+)
 
 ALL_CATEGORIES = frozenset(DataCategory.values)
 
@@ -39,8 +48,6 @@ def persons_visible_to(user: Any) -> PersonQuerySet:
     scope = scope_for(user)
     if scope.user_id is None:
         return Person.objects.none()
-    from referrals.access import persons_granted_condition
-
     condition = Q(network_id__in=scope.coordinated_network_ids)
     condition |= Q(id__in=Case.objects.open().filter(case_manager_id=scope.user_id).values("person_id"))
     condition |= persons_granted_condition(user)
@@ -69,8 +76,6 @@ def access_to_person(user: Any, person: Person) -> PersonAccess | None:
         return None
     if person.network_id in scope.coordinated_network_ids:
         return PersonAccess(person=person, categories=ALL_CATEGORIES, is_coordinator=True)
-    from referrals.access import person_categories_granted
-
     granted = person_categories_granted(user, person)
     manages = Case.objects.open().filter(person=person, case_manager_id=scope.user_id).exists()
     if manages:
@@ -97,3 +102,29 @@ def get_person_for(user: Any, pk: Any) -> PersonAccess:
     if access is None or not access.categories:
         raise Http404
     return access
+
+
+# --- grants (the person table of core.grants; referrals' policy fills it) ------------------------------
+
+
+def person_categories_granted(user: Any, person: Person) -> frozenset[str]:
+    """Categories of the person the user's partner groups were granted through referrals."""
+    scope = scope_for(user)
+    if not scope.staff_group_ids:
+        return frozenset()
+    codenames = grants.codenames_held(PersonGroupObjectPermission, person, scope.staff_group_ids)
+    return frozenset(category for category, codename in CATEGORY_PERMISSIONS.items() if codename in codenames)
+
+
+def persons_granted_condition(user: Any) -> Q:
+    """A filter for Person querysets: people the user's groups hold any grant on."""
+    scope = scope_for(user)
+    if not scope.staff_group_ids:
+        return Q(pk__in=[])
+    return Q(
+        Exists(
+            PersonGroupObjectPermission.objects.filter(
+                content_object=OuterRef("pk"), group_id__in=list(scope.staff_group_ids)
+            )
+        )
+    )

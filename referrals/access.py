@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.http import Http404
 
 from core import grants
@@ -190,27 +190,4 @@ def is_sender(user: Any, referral: Referral) -> bool:
     scope = scope_for(user)
     return referral.network_id in scope.coordinated_network_ids or (
         referral.from_partner_id is not None and referral.from_partner_id in scope.staff_partner_ids
-    )
-
-
-def person_categories_granted(user: Any, person: Person) -> frozenset[str]:
-    """Categories of the person the user's partner groups were granted through referrals."""
-    scope = scope_for(user)
-    if not scope.staff_group_ids:
-        return frozenset()
-    codenames = grants.codenames_held(PersonGroupObjectPermission, person, scope.staff_group_ids)
-    return frozenset(category for category, codename in CATEGORY_PERMISSIONS.items() if codename in codenames)
-
-
-def persons_granted_condition(user: Any) -> Q:
-    """A filter for Person querysets: people the user's groups hold any grant on."""
-    scope = scope_for(user)
-    if not scope.staff_group_ids:
-        return Q(pk__in=[])
-    return Q(
-        Exists(
-            PersonGroupObjectPermission.objects.filter(
-                content_object=OuterRef("pk"), group_id__in=list(scope.staff_group_ids)
-            )
-        )
     )

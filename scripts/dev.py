@@ -180,6 +180,7 @@ def test(pytest_args: list[str]) -> None:
     ok &= step("ruff check", [py, "-m", "ruff", "check", "."])
     ok &= step("ruff format --check", [py, "-m", "ruff", "format", "--check", "."])
     ok &= step("mypy", [py, "-m", "mypy", "."])
+    ok &= step("import layers (lint-imports)", [os.path.join(os.path.dirname(py), "lint-imports")])
     ok &= step("makemigrations --check", [py, "manage.py", "makemigrations", "--check", "--dry-run"])
     ok &= step("Polish catalogue check", [py, "manage.py", "check_catalogue"])
     # Two workers on the two cores; parametrised ids must not depend on hash order across worker processes.

@@ -470,7 +470,7 @@ def test_it_refuses_a_file_over_the_limit(world: Any) -> None:
 
 
 def test_it_rolls_everything_back_when_a_write_fails_half_way(world: Any, monkeypatch: Any) -> None:
-    from partners import services
+    from network import directory as services
 
     real = services.service_create
     calls = {"n": 0}
