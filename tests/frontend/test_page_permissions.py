@@ -1,7 +1,7 @@
 """Permission matrix of the pages: every page (URL name) × every persona × own / other partner's / other network's
 object, and for people and referrals also after a decline and after consent withdrawal.
 
-Pages answer as the API does (the tables are shared with tests/test_api_permissions_people.py) with two
+Pages answer as the API does (the tables are shared with tests/api/test_api_permissions_people.py) with two
 differences: anonymous visitors are sent to the login page, and a POST that succeeds redirects (302). Views
 that take only POST answer a GET with 405 to every signed-in user (``require_POST`` runs before the view looks
 at the object, so nothing leaks); each also has a POST row that checks who may do it. The last test fails when
@@ -36,8 +36,8 @@ from referrals.models import Referral
 from tests.factories import AgreementFactory, ServiceFactory
 from tests.permission_scenes import Employment, Scene, build_employment, build_scene
 from tests.personas import World
-from tests.test_api_permissions import PERSONAS
-from tests.test_api_permissions_people import (
+from tests.api.test_api_permissions import PERSONAS
+from tests.api.test_api_permissions_people import (
     A_SIDE,
     ADVANCE,
     B_SIDE,

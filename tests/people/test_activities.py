@@ -18,9 +18,9 @@ from people import groups as services
 from people.access import PersonAccess, get_person_for
 from people.models import AccessLog, Activity, Person, SupportGroup
 from tests.factories import ServiceFactory
-from tests.test_groups import api_for, login, make_person
+from tests.people.test_groups import api_for, login, make_person
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.test_groups")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.people.test_groups")]
 
 D = datetime.date
 

@@ -33,7 +33,7 @@ from referrals.choices import State
 from tests.people_fixtures import make_case, make_consent, make_person
 from tests.permission_scenes import TARGETS, Employment, Scene, build_employment, build_scene
 from tests.personas import World
-from tests.test_api_permissions import HIDDEN, PERSONAS, SEEN, Outcome, clients, expect
+from tests.api.test_api_permissions import HIDDEN, PERSONAS, SEEN, Outcome, clients, expect
 
 pytestmark = pytest.mark.django_db
 

@@ -33,7 +33,7 @@ urlpatterns = [
     *root_urlpatterns,
 ]
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.test_groups")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.people.test_groups")]
 
 D = datetime.date
 
@@ -601,7 +601,7 @@ def test_it_lists_a_networks_groups_with_a_fixed_number_of_queries(
 def test_it_documents_the_group_and_activity_endpoints() -> None:
     from drf_spectacular.generators import SchemaGenerator
 
-    schema = SchemaGenerator(urlconf="tests.test_groups").get_schema(request=None, public=True)
+    schema = SchemaGenerator(urlconf="tests.people.test_groups").get_schema(request=None, public=True)
     paths = schema["paths"]
     assert {"get", "post"} <= set(paths["/api/v1/networks/{id}/groups/"])
     assert {"get", "patch"} <= set(paths["/api/v1/groups/{id}/"])
