@@ -87,7 +87,7 @@ def old_database() -> Iterator[str]:
 def manage(dbname: str, *args: str) -> str:
     env = dict(os.environ, DATABASE_URL=_conninfo(dbname).replace("postgresql://", "postgres://", 1))
     env.setdefault("SECRET_KEY", "test-only-" + "k" * 50)
-    result = subprocess.run(  # noqa: S603 - our own manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
