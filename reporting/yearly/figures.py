@@ -1,0 +1,202 @@
+"""The figures of the monitoring report, read from the database: people, sessions and hours by every
+breakdown in one query, referrals in two, employment from ``employment.figures``.
+
+Every figure is aggregated in PostgreSQL (COUNT with FILTER, GROUPING SETS, percentile_cont), so the number of
+queries does not grow with the network; the rows that come back are bounded by the stages, partners, services
+and groups, never by the people.
+
+How figures are counted (the rules the report states on its page and in its exports):
+
+- **A person supported** in a period has at least one recorded session (an Activity) or attended at least one
+  support-group meeting in it. Each person counts once in every total, however many services, partners or
+  groups they used; a row of a breakdown counts the person once in that row.
+- **Sessions and hours**: every Activity is one session with its own minutes (individual or group form, as
+  recorded); every support-group Meeting held is one session whose duration counts once, however many people
+  attended — the way the good-practice card counts "49 meetings × 2 hours = 98 hours".
+- **Age** is the age reached in the last year of the period (from the birth date or birth year); sex and gmina
+  as registered. A service's category and funding source come from the service of the activity or of the group.
+- **The period** is a range of calendar days, both ends included, in the deployment's time zone: an activity
+  on 31 December and a referral sent at 23:30 that day belong to that year; 1 January belongs to the next.
+- **Referrals**: sent = sent in the period; accepted / declined = answered in the period (declined by the
+  coded reason); completed, withdrawn and discontinued = closed in the period that way; median time to answer =
+  from sending to the answer, over the answers given in the period.
+- **Employment** comes from ``employment.figures`` (distinct people reaching each step in the period).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, F, Q
+
+from employment.figures import STEPS as EMPLOYMENT_ACTIONS
+from employment.figures import employment_figures
+from employment.models import ApplicationEvent
+from partners.models import Partner, Service
+from people.models import Activity, Attendance, Meeting, Person, SupportGroup
+from referrals.choices import State
+from referrals.models import Referral
+from reporting.yearly.period import Period
+from reporting.yearly.shared import Median
+
+# Age groups of the report: (code, lowest age, highest age or None).
+AGE_GROUPS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-17", 0, 17),
+    ("18-24", 18, 24),
+    ("25-34", 25, 34),
+    ("35-44", 35, 44),
+    ("45-54", 45, 54),
+    ("55-64", 55, 64),
+    ("65+", 65, None),
+)
+EMPLOYMENT_STEPS = ("proposed", "interviewed", "hired", "retained_1m", "retained_3m", "retained_6m")
+
+
+def _age_case(ref: str) -> str:
+    """SQL that puts a year of birth ("yob") into an age group, the age taken in the year ``ref``."""
+    whens = []
+    for code, low, high in AGE_GROUPS:
+        if high is None:
+            whens.append(f"WHEN {ref} - yob >= {low:d} THEN '{code}'")
+        else:
+            whens.append(f"WHEN {ref} - yob <= {high:d} THEN '{code}'")
+    return "CASE WHEN person_id IS NULL THEN NULL WHEN yob IS NULL THEN 'unknown' " + " ".join(whens) + " END"
+
+
+_DIMENSIONS = ("category", "form", "funding", "partner_id", "group_id", "sex", "age_group", "gmina_teryt")
+
+
+def _sessions_sql(network_ids: Sequence[Any] | None) -> str:
+    """One query for people, sessions and hours by every dimension of the report (GROUPING SETS).
+
+    The rows: one per activity (its person, one session, its minutes); one per meeting held (no person, one
+    session, its duration); one per attendance (its person, no session, no minutes). COUNT(DISTINCT person_id)
+    then counts each person once per group of rows, and the empty grouping set gives the totals.
+    Table names come from the models, never from input.
+    """
+    t = {
+        "activity": Activity._meta.db_table,
+        "attendance": Attendance._meta.db_table,
+        "meeting": Meeting._meta.db_table,
+        "group": SupportGroup._meta.db_table,
+        "service": Service._meta.db_table,
+        "person": Person._meta.db_table,
+        "partner": Partner._meta.db_table,
+    }
+    person_net = "AND p.network_id = ANY(%(networks)s)" if network_ids is not None else ""
+    group_net = "AND g.network_id = ANY(%(networks)s)" if network_ids is not None else ""
+    grouping = " ".join(f"WHEN GROUPING({d}) = 0 THEN '{d}'" for d in _DIMENSIONS)
+    return f"""
+WITH r AS (
+    SELECT a.person_id, a.partner_id, COALESCE(s.category, '') AS category,
+           COALESCE(s.funding_source, '') AS funding, a.kind AS form, NULL::uuid AS group_id,
+           1 AS sessions, a.minutes AS minutes
+    FROM {t["activity"]} a
+    JOIN {t["person"]} p ON p.id = a.person_id
+    LEFT JOIN {t["service"]} s ON s.id = a.service_id
+    WHERE a.occurred_on BETWEEN %(start)s AND %(end)s {person_net}
+  UNION ALL
+    SELECT NULL::uuid, g.partner_id, COALESCE(s.category, ''), COALESCE(s.funding_source, ''),
+           'support_group', g.id, 1, m.duration_minutes
+    FROM {t["meeting"]} m
+    JOIN {t["group"]} g ON g.id = m.group_id
+    LEFT JOIN {t["service"]} s ON s.id = g.service_id
+    WHERE m.held_on BETWEEN %(start)s AND %(end)s {group_net}
+  UNION ALL
+    SELECT att.person_id, g.partner_id, COALESCE(s.category, ''), COALESCE(s.funding_source, ''),
+           'support_group', g.id, 0, 0
+    FROM {t["attendance"]} att
+    JOIN {t["meeting"]} m ON m.id = att.meeting_id
+    JOIN {t["group"]} g ON g.id = m.group_id
+    LEFT JOIN {t["service"]} s ON s.id = g.service_id
+    WHERE m.held_on BETWEEN %(start)s AND %(end)s {group_net}
+), x AS (
+    SELECT r.*, COALESCE(NULLIF(pt.short_name, ''), pt.name) AS partner_name, sg.name AS group_name,
+           p.sex, p.gmina_teryt, p.gmina_name,
+           COALESCE(EXTRACT(YEAR FROM p.birth_date)::int, p.birth_year::int) AS yob
+    FROM r
+    LEFT JOIN {t["partner"]} pt ON pt.id = r.partner_id
+    LEFT JOIN {t["group"]} sg ON sg.id = r.group_id
+    LEFT JOIN {t["person"]} p ON p.id = r.person_id
+), y AS (
+    SELECT x.*, {_age_case("%(ref_year)s")} AS age_group FROM x
+)
+SELECT CASE {grouping} ELSE 'total' END AS dimension,
+       category, form, funding, partner_id, partner_name, group_id, group_name, sex, age_group,
+       gmina_teryt, gmina_name,
+       COUNT(DISTINCT person_id) AS people, COALESCE(SUM(sessions), 0) AS sessions,
+       COALESCE(SUM(minutes), 0) AS minutes
+FROM y
+GROUP BY GROUPING SETS (
+    (category), (form), (funding), (partner_id, partner_name), (group_id, group_name), (sex), (age_group),
+    (gmina_teryt, gmina_name), ()
+)
+"""  # noqa: S608 - table names from the models' meta, every value a parameter
+
+
+def people_sessions(network_ids: Sequence[Any] | None, period: Period) -> dict[str, list[dict[str, Any]]]:
+    params: dict[str, Any] = {
+        "start": period.start,
+        "end": period.end,
+        "ref_year": period.end.year,
+        "networks": list(network_ids) if network_ids is not None else None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_sessions_sql(network_ids), params)
+        names = [c.name for c in cursor.description or []]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    by_dimension: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_dimension.setdefault(row["dimension"], []).append(row)
+    return by_dimension
+
+
+def referral_figures(network_ids: Sequence[Any] | None, period: Period) -> tuple[dict[str, Any], dict[str, int]]:
+    first, after = period.bounds()
+    referrals = Referral.objects.all() if network_ids is None else Referral.objects.filter(network_id__in=network_ids)
+
+    def during(name: str) -> Q:
+        return Q(**{f"{name}__gte": first, f"{name}__lt": after})
+
+    totals = referrals.filter(during("sent_at") | during("answered_at") | during("closed_at")).aggregate(
+        sent=Count("id", filter=during("sent_at")),
+        accepted=Count("id", filter=during("answered_at") & ~Q(state=State.DECLINED)),
+        declined=Count("id", filter=during("answered_at") & Q(state=State.DECLINED)),
+        completed=Count("id", filter=during("closed_at") & Q(state=State.COMPLETED)),
+        withdrawn=Count("id", filter=during("closed_at") & Q(state=State.WITHDRAWN)),
+        discontinued=Count("id", filter=during("closed_at") & Q(state=State.DISCONTINUED)),
+        median=Median(F("answered_at") - F("sent_at"), filter=during("answered_at")),
+    )
+    reasons = {
+        row["reason_code"]: row["n"]
+        for row in referrals.filter(during("answered_at"), state=State.DECLINED)
+        .values("reason_code")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    return totals, reasons
+
+
+def employment_steps(network_ids: Sequence[Any] | None, period: Period) -> dict[str, int]:
+    """People proposed, interviewed, hired and retained in the period.
+
+    One network and a calendar year: ``employment.figures.employment_figures`` itself. Any other range or
+    several networks: the same rule (distinct people with that step in the applications' timeline in the
+    period, ``STEPS`` of that module) in one query, because that function takes one network and a year.
+    """
+    if network_ids is not None and len(network_ids) == 1 and period.is_calendar_year:
+        figures = employment_figures(network_ids[0], year=period.start.year)
+        return {step: int(getattr(figures, step)) for step in EMPLOYMENT_STEPS}
+    first, after = period.bounds()
+    events = ApplicationEvent.objects.filter(at__gte=first, at__lt=after)
+    if network_ids is not None:
+        events = events.filter(application__network_id__in=list(network_ids))
+    steps = events.aggregate(
+        **{
+            step: Count("application__person_id", distinct=True, filter=Q(action=EMPLOYMENT_ACTIONS[step]))
+            for step in EMPLOYMENT_STEPS
+        }
+    )
+    return {step: int(steps[step] or 0) for step in EMPLOYMENT_STEPS}

@@ -1,0 +1,241 @@
+"""The monitoring report (issue 8): the tables a network's coordinator, or a regional monitor summing every
+network, reads for a period. The figures come from ``figures.py`` and follow its rules; this module only lays
+them out in rows, each breakdown in the order people expect to read it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from network.models import Network
+from partners.choices import FundingSource, PathStage
+from people.models import Sex
+from referrals.choices import ReasonCode
+from reporting.yearly.figures import (
+    AGE_GROUPS,
+    EMPLOYMENT_STEPS,
+    employment_steps,
+    people_sessions,
+    referral_figures,
+)
+from reporting.yearly.period import Period
+from reporting.yearly.shared import FORM_LABELS, days_of, hours_of
+from reporting.yearly.table import Column, MonitoringReport, Row, Table, Value
+
+SEX_LABELS = {Sex.FEMALE.value: gettext_lazy("women"), Sex.MALE.value: gettext_lazy("men")}
+# Whole phrases: "declined" alone is also a candidate's stage, and Polish gives the two different endings.
+REFERRAL_LABELS = {
+    "sent": gettext_lazy("referrals sent"),
+    "accepted": gettext_lazy("referrals accepted"),
+    "declined": gettext_lazy("referrals declined"),
+    "completed": gettext_lazy("referrals completed"),
+    "withdrawn": gettext_lazy("referrals withdrawn"),
+    "discontinued": gettext_lazy("referrals discontinued"),
+    "median_days_to_answer": gettext_lazy("median time to answer (days)"),
+}
+EMPLOYMENT_LABELS = {
+    "proposed": gettext_lazy("people proposed to an employer"),
+    "interviewed": gettext_lazy("people invited to an interview"),
+    "hired": gettext_lazy("people hired"),
+    "retained_1m": gettext_lazy("still employed after 1 month"),
+    "retained_3m": gettext_lazy("still employed after 3 months"),
+    "retained_6m": gettext_lazy("still employed after 6 months"),
+}
+
+
+def monitoring_report(network: Network | None, period: Period) -> MonitoringReport:
+    """The monitoring report of one network, or (``network=None``) summed over every network of the deployment.
+
+    Five queries for a network (people, sessions and hours by every dimension in one; referrals in two;
+    employment) plus the employment module's own, whatever the size.
+    """
+    network_ids = [network.pk] if network is not None else None
+    dims = people_sessions(network_ids, period)
+    totals, reasons = referral_figures(network_ids, period)
+    employment = employment_steps(network_ids, period)
+    networks = 1 if network is not None else Network.objects.count()
+
+    total_row = (dims.get("total") or [{"people": 0, "sessions": 0, "minutes": 0}])[0]
+    people_total = int(total_row["people"])
+    people_col = Column("people", _("people"), additive=True)
+    person_cols = [
+        Column("people", _("people")),
+        Column("sessions", _("sessions"), True),
+        Column("hours", _("hours"), True, 0.1),
+    ]
+
+    def pick(dimension: str, key: str) -> dict[Any, dict[str, Any]]:
+        return {row[key]: row for row in dims.get(dimension, []) if row[key] is not None}
+
+    def figures(row: dict[str, Any] | None, *, people_only: bool = False) -> dict[str, Value]:
+        row = row or {}
+        values: dict[str, Value] = {"people": int(row.get("people") or 0)}
+        if not people_only:
+            values |= {"sessions": int(row.get("sessions") or 0), "hours": hours_of(row.get("minutes"))}
+        return values
+
+    def total(label: str | None = None, *, people_only: bool = False) -> Row:
+        return Row("total", label or _("total"), figures(total_row, people_only=people_only))
+
+    # People by sex, age group and gmina: each person in exactly one row, so rows add up to the total.
+    by_sex = pick("sex", "sex")
+    sex_rows = [
+        Row(code, str(SEX_LABELS.get(code, _("not given"))), figures(by_sex.get(code), people_only=True))
+        for code in (Sex.FEMALE.value, Sex.MALE.value, Sex.UNKNOWN.value)
+    ]
+    by_age = pick("age_group", "age_group")
+    age_rows = [
+        Row(code, code.replace("-", "–"), figures(by_age.get(code), people_only=True)) for code, _l, _h in AGE_GROUPS
+    ]
+    age_rows.append(Row("unknown", _("not given"), figures(by_age.get("unknown"), people_only=True)))
+    gmina_rows = sorted(
+        (
+            Row(
+                row["gmina_teryt"] or "",
+                row["gmina_name"] or row["gmina_teryt"] or _("not given"),
+                figures(row, people_only=True),
+            )
+            for row in dims.get("gmina_teryt", [])
+            if row["gmina_teryt"] is not None
+        ),
+        key=lambda r: (r.key == "", r.label),
+    )
+
+    by_form = pick("form", "form")
+    form_rows = [Row(code, str(label), figures(by_form.get(code))) for code, label in FORM_LABELS.items()]
+
+    by_category = pick("category", "category")
+    category_rows = [
+        Row(code, str(label), figures(by_category.get(code)))
+        for code, label in [*PathStage.choices, ("", _("no service given"))]
+        if code in by_category or code in PathStage.values
+    ]
+
+    partner_rows = sorted(
+        (
+            Row(str(row["partner_id"]), row["partner_name"] or "", figures(row))
+            for row in dims.get("partner_id", [])
+            if row["partner_id"] is not None
+        ),
+        key=lambda r: (r.label.lower(), r.key),
+    )
+
+    group_rows = sorted(
+        (
+            Row(
+                str(row["group_id"]),
+                row["group_name"] or "",
+                {"people": int(row["people"]), "meetings": int(row["sessions"]), "hours": hours_of(row["minutes"])},
+            )
+            for row in dims.get("group_id", [])
+            if row["group_id"] is not None
+        ),
+        key=lambda r: (r.label.lower(), r.key),
+    )
+    groups_total = by_form.get("support_group") or {}
+
+    by_funding = pick("funding", "funding")
+    funding_rows = [
+        Row(code, str(label), figures(by_funding.get(code)))
+        for code, label in [*FundingSource.choices, ("", _("not given"))]
+        if code in by_funding
+    ]
+
+    median = days_of(totals.pop("median"))
+    referral_rows = [
+        Row(key, str(REFERRAL_LABELS[key]), {"value": int(totals[key])})
+        for key in ("sent", "accepted", "declined", "completed", "withdrawn", "discontinued")
+    ]
+    referral_rows.append(Row("median_days_to_answer", str(REFERRAL_LABELS["median_days_to_answer"]), {"value": median}))
+    reason_rows = [Row(code, str(label), {"count": reasons.get(code, 0)}) for code, label in ReasonCode.choices]
+    reason_rows += [
+        Row(code or "none", code or _("not given"), {"count": n})
+        for code, n in reasons.items()
+        if code not in ReasonCode.values
+    ]
+
+    employment_rows = [
+        Row(step, str(EMPLOYMENT_LABELS[step]), {"value": employment[step]}) for step in EMPLOYMENT_STEPS
+    ]
+    value_col = [Column("value", _("number"))]
+
+    summary = [
+        Row("people", _("people supported"), {"value": people_total}),
+        Row("sessions", _("sessions and meetings"), {"value": int(total_row["sessions"] or 0)}),
+        Row("hours", _("hours of support"), {"value": hours_of(total_row["minutes"])}),
+        Row("referrals_sent", _("referrals sent"), {"value": int(totals["sent"])}),
+        Row("hired", _("people hired"), {"value": employment["hired"]}),
+    ]
+
+    tables = [
+        Table("summary", _("In brief"), value_col, summary),
+        Table("by_sex", _("People supported by sex"), [people_col], sex_rows, total(people_only=True), "people"),
+        Table(
+            "by_age_group",
+            _("People supported by age group"),
+            [people_col],
+            age_rows,
+            total(people_only=True),
+            "people",
+        ),
+        Table(
+            "by_gmina",
+            _("People supported by municipality"),
+            [people_col],
+            gmina_rows,
+            total(people_only=True),
+            "people",
+        ),
+        Table("by_form", _("Forms of support"), person_cols, form_rows, total(), "hours"),
+        Table("by_category", _("By service category"), person_cols, category_rows, total(), "people"),
+        Table("by_partner", _("By partner"), person_cols, partner_rows, total(), "hours"),
+        Table(
+            "support_groups",
+            _("Support groups"),
+            [
+                Column("people", _("people")),
+                Column("meetings", _("meetings"), True),
+                Column("hours", _("hours"), True, 0.1),
+            ],
+            group_rows,
+            Row(
+                "total",
+                _("total"),
+                {
+                    "people": int(groups_total.get("people") or 0),
+                    "meetings": int(groups_total.get("sessions") or 0),
+                    "hours": hours_of(groups_total.get("minutes")),
+                },
+            ),
+            "hours",
+        ),
+        Table("by_funding", _("By funding source"), person_cols, funding_rows, total(), "hours"),
+        Table("referrals", _("Referrals"), value_col, referral_rows, None, "value"),
+        Table(
+            "declined_by_reason",
+            _("Referrals declined, by reason"),
+            [Column("count", _("number"), additive=True)],
+            reason_rows,
+            Row("total", _("total"), {"count": int(totals["declined"])}),
+            "count",
+        ),
+        Table(
+            "employment",
+            _("Supported employment"),
+            value_col,
+            employment_rows,
+            None,
+            "value",
+        ),
+    ]
+    return MonitoringReport(
+        title=_("Monitoring report"),
+        scope=network.name if network is not None else _("all networks of the region"),
+        network=network,
+        networks=networks,
+        period=period,
+        tables=tables,
+    )
