@@ -13,8 +13,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from employment import applications
+from employment.access import sync_application
 from employment.models import (
+    CHECKPOINT_MONTHS,
     ApplicationEvent,
     ApplicationReason,
     ContractForm,
@@ -24,6 +25,7 @@ from employment.models import (
     SupportOffered,
 )
 from employment.placements import placement_create, sync_placement
+from employment.retention import add_months
 from network.models import Network
 from partners.models import Partner, User
 from people.models import Case, CaseEvent, CaseEventKind, Consent, DataCategory, Person
@@ -180,21 +182,21 @@ def load_demo_employment(network: Network, partners: dict[str, Partner], users: 
             Stage.RETAINED_6M,
         ]
         if stage in ladder:
-            hired_on = applications.add_months(today, -months_hired) if months_hired else today
+            hired_on = add_months(today, -months_hired) if months_hired else today
             for step in ladder[: ladder.index(stage) + 1]:
                 step_at = min(step_at + datetime.timedelta(days=3), now)
                 if step == Stage.HIRED:
                     application.hired_on = hired_on
                     step_at = max(step_at, timezone.make_aware(datetime.datetime.combine(hired_on, datetime.time(9))))
-                if step in applications.CHECKPOINT_MONTHS:
-                    month_at = applications.add_months(hired_on, applications.CHECKPOINT_MONTHS[step])
+                if step in CHECKPOINT_MONTHS:
+                    month_at = add_months(hired_on, CHECKPOINT_MONTHS[step])
                     step_at = timezone.make_aware(datetime.datetime.combine(month_at, datetime.time(10)))
                 _move(
                     application,
                     step,
-                    actor if step not in applications.CHECKPOINT_MONTHS else coordinator,
+                    actor if step not in CHECKPOINT_MONTHS else coordinator,
                     step_at,
-                    by_employer=by_employer and step not in applications.CHECKPOINT_MONTHS,
+                    by_employer=by_employer and step not in CHECKPOINT_MONTHS,
                 )
             if stage in (Stage.HIRED, Stage.RETAINED_1M, Stage.RETAINED_3M, Stage.RETAINED_6M):
                 JobPlacement.objects.filter(pk=placement.pk).update(hired_count=placement.hired_count + 1)
@@ -227,6 +229,6 @@ def load_demo_employment(network: Network, partners: dict[str, Partner], users: 
             )
             application.reason_code, application.reason_origin = ApplicationReason.PERSON_DECLINED, "person"
         application.save()
-        applications.sync_application(application)
+        sync_application(application)
         count += 1
     return count

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
 
-from demo.management.commands.seed_scale import allocate, sizes_for
+from demo.scale.plan import allocate, sizes_for
 from network.models import Network, NetworkCoordinator
 from partners.models import Partner, Service, StaffMembership, User
 from people.models import Case, Consent, Person, PersonGroupObjectPermission
