@@ -1,6 +1,6 @@
 """Supported employment under /api/v1/ (DESIGN §9, issue 7): placements, their candidates, stage moves.
 
-Candidates go out through ``CandidateSerializer`` only, built from ``referrals.applications.candidate_data``:
+Candidates go out through ``CandidateSerializer`` only, built from ``employment.selectors.candidate_data``:
 name, contact, skills and experience, the support needs at work the person agreed to share — never health data,
 disability, social situation or notes of the network, whoever asks.
 """
@@ -25,7 +25,9 @@ from api.views import _errors, _path_id, actor
 from core.errors import PermissionDenied
 from employment import applications
 from employment import placements as placement_services
+from employment.access import get_application_for, may_propose_in
 from employment.models import ApplicationReason, ApplicationReasonOrigin, ContractForm, Stage, SupportOffered
+from employment.selectors import application_list, candidate_data, timeline_data
 from people.access import get_person_for
 from people.audit import log_access, log_access_many
 from people.models import AccessAction
@@ -325,9 +327,9 @@ class AdvanceSerializer(serializers.Serializer):
 
 
 def _candidate(user: Any, application: Any, *, timeline: bool = False) -> dict[str, Any]:
-    data = applications.candidate_data(user, application)
+    data = candidate_data(user, application)
     if timeline:
-        data["timeline"] = applications.timeline_data(user, application)
+        data["timeline"] = timeline_data(user, application)
     return dict(CandidateSerializer(data).data)
 
 
@@ -353,7 +355,7 @@ class PlacementApplicationsView(APIView):
         with transaction.atomic():
             page = list(
                 paginator.paginate_queryset(
-                    applications.application_list(user, placement=placement, stage=stage), request, view=self
+                    application_list(user, placement=placement, stage=stage), request, view=self
                 )
                 or []
             )
@@ -379,14 +381,14 @@ class PlacementApplicationsView(APIView):
         placement = placement_services.get_placement_for(user, pk)
         incoming = ProposeSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        if not applications.may_propose_in(user, placement.network_id):
+        if not may_propose_in(user, placement.network_id):
             raise PermissionDenied
         person = get_person_for(user, incoming.validated_data["person"]).person
         application = applications.application_propose(
             actor=user, placement=placement, person=person, note=incoming.validated_data["note"], channel="api"
         )
         return Response(
-            _candidate(user, applications.get_application_for(user, application.pk), timeline=True),
+            _candidate(user, get_application_for(user, application.pk), timeline=True),
             status=status.HTTP_201_CREATED,
         )
 
@@ -401,7 +403,7 @@ class ApplicationDetailView(APIView):
     def get(self, request: Request, pk: str) -> Response:
         user = actor(request)
         with transaction.atomic():
-            application = applications.get_application_for(user, pk)
+            application = get_application_for(user, pk)
             log_access(
                 user=user,
                 person=application.person,
@@ -423,14 +425,14 @@ class ApplicationAdvanceView(APIView):
     )
     def post(self, request: Request, pk: str) -> Response:
         user = actor(request)
-        application = applications.get_application_for(user, pk)
+        application = get_application_for(user, pk)
         incoming = AdvanceSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         moved = applications.application_advance(
             actor=user, application=application, channel="api", **incoming.validated_data
         )
         try:
-            return Response(_candidate(user, applications.get_application_for(user, pk), timeline=True))
+            return Response(_candidate(user, get_application_for(user, pk), timeline=True))
         except Http404:
             # Declining or a withdrawal ends the employer's access: answer with the move, not the candidate.
             return Response(_candidate(user, moved))

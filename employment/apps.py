@@ -10,8 +10,8 @@ class EmploymentConfig(AppConfig):
 
     def ready(self) -> None:
         from core import jobs
-        from employment.applications import remind_retention_checkpoints
         from employment.placements import register_policies
+        from employment.retention import remind_retention_checkpoints
 
         register_policies()
         jobs.register("retention reminders", remind_retention_checkpoints)

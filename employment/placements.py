@@ -5,8 +5,8 @@
   see the open ones of the networks their partner belongs to; a job coach also sees the placements of the
   people assigned to them.
 - The job coach: assigned per hire, records follow-along contacts (also counted as an Activity of the coach's
-  institution), reminded before each retention checkpoint by ``remind_retention_checkpoints`` (the background
-  job calls it), and a caseload flagged above 20 people (a fidelity benchmark of supported employment).
+  institution), reminded before each retention checkpoint by ``employment.retention.remind_retention_checkpoints``
+  (the background job), and a caseload flagged above 20 people (a fidelity benchmark of supported employment).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from core import grants
 from core.errors import Conflict, PermissionDenied
 from core.scope import scope_for
-from employment import applications
+from employment import access, applications, selectors
 from employment.models import (
     ACTIVE,
     EMPLOYED,
@@ -64,15 +64,13 @@ PLACEMENT_FIELDS = [
     "closing_date",
 ]
 CASELOAD_LIMIT = 20
-# The reminder job lives next to the applications (the background job imports it from there); re-exported here.
-remind_retention_checkpoints = applications.remind_retention_checkpoints
 
 
 # --- reading placements ---------------------------------------------------------------------------
 
 
 def _granted(group_ids: Any, codename: str) -> Exists:
-    return grants.granted_in(JobPlacementGroupObjectPermission, group_ids, applications.perm_id(codename))
+    return grants.granted_in(JobPlacementGroupObjectPermission, group_ids, access.perm_id(codename))
 
 
 def _open_condition() -> Q:
@@ -87,7 +85,7 @@ def placements_visible_to(user: Any) -> QuerySet[JobPlacement]:
     condition = Q(network_id__in=list(scope.coordinated_network_ids))
     if scope.staff_partner_ids:
         condition |= Q(Q(employer_id__in=list(scope.staff_partner_ids)) & _granted(scope.staff_group_ids, VIEW))
-    proposer_networks = applications.proposer_network_ids(user)
+    proposer_networks = access.proposer_network_ids(user)
     if proposer_networks:
         condition |= Q(network_id__in=list(proposer_networks)) & _open_condition()
     if scope.job_coach_partner_ids:
@@ -106,16 +104,14 @@ def get_placement_for(user: Any, pk: Any) -> JobPlacement:
 
 def employer_partners_of(user: Any) -> QuerySet[Partner]:
     """Employers the user posts placements for (their staff or admin, not a job coach there)."""
-    return Partner.objects.filter(id__in=list(applications.acting_partner_ids(user)), type=PartnerType.EMPLOYER)
+    return Partner.objects.filter(id__in=list(access.acting_partner_ids(user)), type=PartnerType.EMPLOYER)
 
 
 def can_manage_placement(user: Any, placement: JobPlacement) -> bool:
-    if placement.employer_id not in applications.acting_partner_ids(user):
+    if placement.employer_id not in access.acting_partner_ids(user):
         return False
     scope = scope_for(user)
-    return grants.holds(
-        JobPlacementGroupObjectPermission, placement, scope.staff_group_ids, applications.perm_id(CHANGE)
-    )
+    return grants.holds(JobPlacementGroupObjectPermission, placement, scope.staff_group_ids, access.perm_id(CHANGE))
 
 
 def placement_list(
@@ -168,7 +164,7 @@ def placement_list(
 
 def desired_placement_grants(placement: JobPlacement) -> set[tuple[int, int]]:
     group = placement.employer.group_id
-    return {(group, applications.perm_id(VIEW)), (group, applications.perm_id(CHANGE))}
+    return {(group, access.perm_id(VIEW)), (group, access.perm_id(CHANGE))}
 
 
 def sync_placement(placement: JobPlacement, *, apply: bool = True) -> tuple[set[Any], set[Any]]:
@@ -192,7 +188,7 @@ def register_policies() -> None:
             name="application",
             model=PlacementApplication,
             table=PlacementApplicationGroupObjectPermission,
-            desired=applications.desired_application_grants,
+            desired=access.desired_application_grants,
             sources=lambda: PlacementApplication.objects.all(),
             prepare=lambda queryset: queryset.select_related("employer", "proposed_by_partner"),
         )
@@ -240,7 +236,7 @@ def placement_create(
     *, actor: User, employer: Partner, data: dict[str, Any], network: Any = None, channel: str = "page"
 ) -> JobPlacement:
     """A new placement of an employer the actor works for, in a network the employer belongs to."""
-    if employer.pk not in applications.acting_partner_ids(actor):
+    if employer.pk not in access.acting_partner_ids(actor):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
     if employer.type != PartnerType.EMPLOYER:
@@ -344,7 +340,7 @@ def job_coach_assign(*, actor: User, application: PlacementApplication, coach: U
 
 
 def can_record_follow_along(user: Any, application: PlacementApplication) -> bool:
-    return applications.is_coach(user, application) or scope_for(user).coordinates(application.network_id)
+    return access.is_coach(user, application) or scope_for(user).coordinates(application.network_id)
 
 
 @transaction.atomic
@@ -389,7 +385,7 @@ def follow_along_record(
     if errors:
         raise ValidationError(errors)
     partner_id = application.job_coach_partner_id
-    if partner_id is None or not applications.is_coach(actor, application):
+    if partner_id is None or not access.is_coach(actor, application):
         partner_id = application.network.coordinating_partner_id if application.network_id else None
     if partner_id is not None:
         contact.activity = Activity.objects.create(
@@ -448,7 +444,7 @@ def caseload_by_coach(network_ids: Any) -> list[CoachLoad]:
 def coach_caseload(user: Any) -> QuerySet[Any]:
     """The people a job coach supports now: employed, or offered the job, with the coach assigned."""
     return (
-        applications.application_list(user)
+        selectors.application_list(user)
         .filter(job_coach_id=user.pk, stage__in=(Stage.OFFERED, *EMPLOYED))
         .order_by("hired_on", "id")
     )

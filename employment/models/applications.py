@@ -39,6 +39,9 @@ class Stage(models.TextChoices):
     ENDED = "ended", pgettext_lazy("placement stage", "employment ended")
 
 
+STAGE_LABELS = dict(Stage.choices)
+
+
 class ApplicationReason(models.TextChoices):
     POSITION_FILLED = "position_filled", _("the position was filled")
     NOT_SUITED = "not_suited", _("the candidate does not meet the requirements")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.errors import NoPlace
-from employment import applications
+from employment import access, applications, retention, selectors
 from employment import placements as placement_services
 from employment.figures import employment_figures
 from employment.models import (
@@ -163,7 +163,7 @@ def hire(emp: Emp, placement: JobPlacement, person: Person | None = None) -> Any
 
 
 def backdate_hire(application: Any, months: int) -> Any:
-    hired_on = applications.add_months(timezone.localdate(), -months)
+    hired_on = retention.add_months(timezone.localdate(), -months)
     PlacementApplication.objects.filter(pk=application.pk).update(hired_on=hired_on)
     application.refresh_from_db()
     return application
@@ -572,7 +572,7 @@ def test_it_shows_the_employer_no_health_data_in_any_response(emp: Emp) -> None:
     )
     backdate_hire(application, 1)
     application = advance(emp.coach, application, Stage.RETAINED_1M, note=COACH_NOTE)
-    placement_services.remind_retention_checkpoints(today=timezone.localdate() + datetime.timedelta(days=70))
+    retention.remind_retention_checkpoints(today=timezone.localdate() + datetime.timedelta(days=70))
 
     employer = world.employer_staff
     client, page = api(employer), web(employer)
@@ -639,7 +639,7 @@ def test_it_keeps_the_candidate_fields_to_the_employer_safe_set(emp: Emp) -> Non
 
     person_fields = set(PERSON_FIELD_CATEGORIES)
     exposed = set(CandidateSerializer().fields) & person_fields
-    assert exposed == set(applications.EMPLOYER_PERSON_FIELDS)
+    assert exposed == set(selectors.EMPLOYER_PERSON_FIELDS)
     assert {PERSON_FIELD_CATEGORIES[name] for name in exposed} == {"identity", "employment"}
 
 
@@ -778,12 +778,12 @@ def test_it_reminds_the_job_coach_once_before_each_retention_checkpoint(emp: Emp
     application = hire(emp, post_placement(emp))
     placement_services.job_coach_assign(actor=world.coordinator, application=application, coach=emp.coach)
     today = timezone.localdate()
-    assert placement_services.remind_retention_checkpoints(today=today) == 0
+    assert retention.remind_retention_checkpoints(today=today) == 0
     # Five days before the 1-month checkpoint: one reminder, then none again.
-    checkpoint = applications.add_months(application.hired_on, 1)
+    checkpoint = retention.add_months(application.hired_on, 1)
     day = checkpoint - datetime.timedelta(days=5)
-    assert placement_services.remind_retention_checkpoints(today=day) == 1
-    assert placement_services.remind_retention_checkpoints(today=day) == 0
+    assert retention.remind_retention_checkpoints(today=day) == 1
+    assert retention.remind_retention_checkpoints(today=day) == 0
     note = Notification.objects.get(recipient=emp.coach, kind="placement.checkpoint")
     assert "A. K." in note.text and checkpoint.strftime("%d.%m.%Y") in note.text
     assert "Kowalska" not in note.text and "Schizofrenia" not in note.text
@@ -792,7 +792,7 @@ def test_it_reminds_the_job_coach_once_before_each_retention_checkpoint(emp: Emp
         emp, post_placement(emp, title="Drugi"), candidate(world, first_name="Jan", last_name="Nowak", pesel="")
     )
     backdate_hire(other, 1)
-    assert placement_services.remind_retention_checkpoints(today=today) == 1
+    assert retention.remind_retention_checkpoints(today=today) == 1
     assert Notification.objects.filter(recipient=world.coordinator, kind="placement.checkpoint").count() == 1
 
 
@@ -834,7 +834,7 @@ def _employ_many(
         ]
     )
     for row in rows:
-        applications.sync_application(row)
+        access.sync_application(row)
     return rows
 
 
@@ -982,5 +982,5 @@ def test_it_loads_demo_placements_with_candidates_at_several_stages(world: Any) 
     for placement in JobPlacement.objects.all():
         assert placement.hired_count == PlacementApplication.objects.employed().filter(placement=placement).count()
     for application in PlacementApplication.objects.all():
-        assert applications.sync_application(application, apply=False) == (set(), set())
-    assert placement_services.remind_retention_checkpoints() >= 1
+        assert access.sync_application(application, apply=False) == (set(), set())
+    assert retention.remind_retention_checkpoints() >= 1

@@ -667,10 +667,10 @@ def test_it_answers_404_in_json_for_an_unknown_or_malformed_id(client: Client, n
 
 def test_it_answers_404_for_what_it_does_not_publish(client: Client, directory: Directory) -> None:
     # The ids an employer's location or service_at_location would have, had it been published.
-    from api.hsds import _PARTNER_LOCATION, _SERVICE_AT_LOCATION, _masked
+    from api.hsds.mapping import PARTNER_LOCATION, SERVICE_AT_LOCATION, masked
 
-    employer_location = _masked(directory.employer.pk, _PARTNER_LOCATION)
-    employer_sal = _masked(directory.employer_service.pk, _SERVICE_AT_LOCATION)
+    employer_location = masked(directory.employer.pk, PARTNER_LOCATION)
+    employer_sal = masked(directory.employer_service.pk, SERVICE_AT_LOCATION)
     assert client.get(f"{BASE}/locations/{employer_location}").status_code == 404
     assert client.get(f"{BASE}/service_at_locations/{employer_sal}").status_code == 404
     # An organization's or service's own id is not a location id.

@@ -1,0 +1,84 @@
+"""Retention checkpoints of a hire (1, 3 and 6 months after it): the day each falls on, and the background job that
+reminds the job coach (or the coordinators) before it."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from employment.models import CHECKPOINT_MONTHS, EMPLOYED, STAGE_LABELS, TRANSITIONS, PlacementApplication
+from employment.notify import coordinators_of, tell
+from partners.models import User
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_checkpoint(application: PlacementApplication) -> tuple[str, datetime.date] | None:
+    """The retention checkpoint to record next and the day it falls on (None when none is ahead)."""
+    if application.hired_on is None or application.stage not in EMPLOYED:
+        return None
+    for stage, months in CHECKPOINT_MONTHS.items():
+        if TRANSITIONS[stage] == (application.stage,):
+            return stage, add_months(application.hired_on, months)
+    return None
+
+
+REMIND_DAYS_AHEAD = 7
+
+
+def remind_retention_checkpoints(today: datetime.date | None = None) -> int:
+    """The background job: tell each job coach (or, with none assigned, the network's coordinators) once per
+    retention checkpoint (1, 3, 6 months after the hire), from a week before it — or at once if the job finds it
+    already passed and unrecorded. Idempotent; rows are locked with SKIP LOCKED, so several runners may overlap."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=REMIND_DAYS_AHEAD)
+    condition = Q()
+    for stage, months in CHECKPOINT_MONTHS.items():
+        # A few days of slack for month ends; the exact day is checked below.
+        latest_hire = add_months(horizon, -months) + datetime.timedelta(days=3)
+        condition |= Q(stage=TRANSITIONS[stage][0], hired_on__lte=latest_hire) & ~Q(reminded_for=stage)
+    ids = list(PlacementApplication.objects.filter(condition).values_list("pk", flat=True)[:500])
+    count = 0
+    for pk in ids:
+        with transaction.atomic():
+            application = (
+                PlacementApplication.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("person", "placement", "employer", "job_coach")
+                .filter(pk=pk, stage__in=EMPLOYED)
+                .first()
+            )
+            checkpoint = next_checkpoint(application) if application is not None else None
+            if application is None or checkpoint is None:
+                continue
+            stage, due = checkpoint
+            if due > horizon or application.reminded_for == stage:
+                continue
+            application.reminded_for = stage
+            application.save(update_fields=["reminded_for"])
+            recipients: list[User] = (
+                [application.job_coach]
+                if application.job_coach is not None
+                else coordinators_of(application.network_id)
+            )
+            tell(
+                application,
+                recipients,
+                "placement.checkpoint",
+                gettext_lazy(
+                    "Retention checkpoint “%(checkpoint)s” of %(person)s at %(employer)s falls on %(date)s: "
+                    "record it after a follow-along contact."
+                ),
+                checkpoint=STAGE_LABELS[stage],
+                date=due.strftime("%d.%m.%Y"),
+            )
+            count += 1
+    return count
