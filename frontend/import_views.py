@@ -1,6 +1,6 @@
 """Bulk import page: a network's coordinators upload partners and services as CSV or XLSX.
 
-The rules and the file format live in ``partners/importing.py``; this page shows them and reports per row.
+The rules and the file format live in ``network/importing/``; this page shows them and reports per row.
 """
 
 from __future__ import annotations

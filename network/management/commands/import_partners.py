@@ -1,4 +1,4 @@
-"""Import a network's partners or services from CSV or XLSX, all or nothing (format: partners/importing.py).
+"""Import a network's partners or services from CSV or XLSX, all or nothing (format: network/importing/).
 
     manage.py import_partners --network <uuid> --as <username> [--services] [--dry-run] FILE
 
