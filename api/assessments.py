@@ -20,6 +20,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.views import actor
 from partners.models import Partner, User
 from people.assessments import (
     assessment_record,
@@ -111,7 +112,7 @@ class AssessorSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.SerializerMethodField()
 
-    def get_name(self, user: Any) -> str:
+    def get_name(self, user: User) -> str:
         return user.get_full_name() or user.get_username()
 
 
@@ -232,7 +233,7 @@ class PersonAssessmentsView(generics.GenericAPIView):
         with transaction.atomic():
             access = get_person_with_health(request.user, pk)
             log_access(
-                user=request.user,
+                user=actor(request),
                 person=access.person,
                 action=AccessAction.VIEW,
                 channel="api",

@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.views import ErrorSerializer
+from api.views import ErrorSerializer, actor
 from network.access import get_network_for
 from network.models import Network
 from partners.models import Partner, Service, User
@@ -404,7 +404,7 @@ class GroupDetailView(APIView):
                 .prefetch_related(Prefetch("attendance", queryset=Attendance.objects.order_by("id")))
             )
             log_access_many(
-                user=request.user,
+                user=actor(request),
                 people=[m.person for m in members],
                 action=AccessAction.VIEW,
                 view="api:group-detail",
@@ -536,7 +536,7 @@ class PersonActivitiesView(generics.ListCreateAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().get(request, *args, **kwargs)
         log_access(
-            user=request.user,
+            user=actor(request),
             person=self.get_access().person,
             action=AccessAction.VIEW,
             view="api:person-activities",

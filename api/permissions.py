@@ -12,23 +12,24 @@ from django.db.models import Q
 from django.http import Http404
 
 from core.scope import scope_for
+from core.types import AuthUser
 from network.access import can_edit_partner_profile, networks_visible_to, partners_visible_to
 from network.models import NetworkMembership
 from partners.models import Partner, StaffMembership
 
 
-def can_see_staff(user: Any, partner: Partner) -> bool:
+def can_see_staff(user: AuthUser, partner: Partner) -> bool:
     """A partner's staff list: its own staff and admins, and the coordinators of a network it belongs to."""
     return partner.pk in scope_for(user).staff_partner_ids or can_edit_partner_profile(user, partner)
 
 
-def require_staff_visible(user: Any, partner: Partner) -> None:
+def require_staff_visible(user: AuthUser, partner: Partner) -> None:
     # Someone who may see the partner but not its people learns nothing about them, not even that they exist.
     if not can_see_staff(user, partner):
         raise Http404
 
 
-def get_staff_membership_for(user: Any, pk: Any) -> StaffMembership:
+def get_staff_membership_for(user: AuthUser, pk: Any) -> StaffMembership:
     queryset = StaffMembership.objects.select_related("user", "partner").filter(
         partner_id__in=partners_visible_to(user).values("id")
     )
@@ -37,14 +38,14 @@ def get_staff_membership_for(user: Any, pk: Any) -> StaffMembership:
     return membership
 
 
-def get_network_membership_for(user: Any, pk: Any) -> NetworkMembership:
+def get_network_membership_for(user: AuthUser, pk: Any) -> NetworkMembership:
     queryset = NetworkMembership.objects.select_related("network", "partner", "coordinating_person").filter(
         network_id__in=networks_visible_to(user).values("id")
     )
     return _get_or_404(queryset, pk)
 
 
-def partner_for_membership(user: Any, network: Any, pk: Any) -> Partner | None:
+def partner_for_membership(user: AuthUser, network: Any, pk: Any) -> Partner | None:
     """A partner a coordinator may add to ``network``: one they can see, or a former member of that network."""
     queryset = Partner.objects.filter(
         Q(id__in=partners_visible_to(user).values("id"))

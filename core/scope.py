@@ -48,7 +48,8 @@ class Scope:
         return self.is_superuser or partner_id in self.admin_partner_ids
 
 
-ScopeLoader = Callable[[AuthUser], Scope]
+# The loader receives an active, signed-in user: the concrete user model, which core does not name.
+ScopeLoader = Callable[[Any], Scope]
 _loader: list[ScopeLoader] = []
 
 

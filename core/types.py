@@ -1,17 +1,28 @@
 """Types shared by every app.
 
-``AuthUser`` is the signed-in user as services and selectors receive it. ``core`` imports no model of ours, so it
-is Django's abstract user (``partners.User`` is the concrete ``AUTH_USER_MODEL``); code that reads our own fields
-(``language``, ``is_regional_monitor``) imports ``partners.models.User`` itself.
+``AuthUser`` is whoever a request or a socket carries, signed in or not, as access functions and selectors
+receive it. ``core`` imports no model of ours, so it is the part of ``partners.User`` (and of Django's
+``AnonymousUser``) that the scope needs; code that reads more of the user (its name, language, memberships) takes
+``partners.models.User`` itself.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeAlias
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    AuthUser: TypeAlias = AbstractBaseUser | AnonymousUser
-else:
-    AuthUser = object
+class AuthUser(Protocol):
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def is_superuser(self) -> bool: ...
+
+    @property
+    def is_staff(self) -> bool: ...

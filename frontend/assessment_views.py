@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
-from frontend.directory_views import _form_errors
+from frontend.errors import on_form
 from frontend.forms import DateInput
 from frontend.types import AuthedRequest
 from people.access import PersonAccess
@@ -204,10 +204,8 @@ def assessment_new(request: AuthedRequest, person_id: UUID) -> HttpResponse:
                 scores=form.scores(),
                 note=form.cleaned_data["note"],
             )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            on_form(form, exc)
         else:
             messages.success(request, _("The assessment was saved."))
             return redirect(person_url(person))

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.scope import scope_for
+from frontend.errors import as_messages, on_form
 from frontend.forms import (
     AgreementForm,
     MembershipForm,
@@ -49,15 +49,6 @@ from partners.choices import PartnerFunction, StaffRole
 from partners.models import Service, StaffMembership
 
 PAGE_SIZE = 50
-
-
-def _form_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where the form has that field."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _current_agreement(network: Any) -> CooperationAgreement | None:
@@ -105,10 +96,8 @@ def network_members(request: AuthedRequest, network_id: UUID) -> HttpResponse:
             partner = directory.partner_create(
                 actor=request.user, data=data, network=network, functions=form.cleaned_data["functions"]
             )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            on_form(form, exc)
         else:
             messages.success(request, _("%(partner)s joined the network.") % {"partner": partner})
             return redirect("network-members", network_id=network.pk)
@@ -136,7 +125,7 @@ def membership_edit(request: AuthedRequest, network_id: UUID, membership_id: UUI
         try:
             network_services.membership_update(actor=request.user, membership=membership, data=form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            on_form(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("network-members", network_id=network.pk)
@@ -162,7 +151,7 @@ def agreement_edit(request: AuthedRequest, network_id: UUID) -> HttpResponse:
                 document=form.cleaned_data.get("document"),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            on_form(form, exc)
         else:
             messages.success(request, _("The cooperation agreement was saved."))
             return redirect("network-overview", network_id=network.pk)
@@ -228,7 +217,7 @@ def partner_edit(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
         try:
             directory.partner_update(actor=request.user, partner=partner, data=form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            on_form(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("partner-detail", partner_id=partner.pk)
@@ -244,10 +233,8 @@ def staff_manage(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             membership = partner_services.staff_add(actor=request.user, partner=partner, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            on_form(form, exc)
         else:
             messages.success(request, _("%(user)s was added to the staff.") % {"user": membership.user})
             return redirect("partner-staff", partner_id=partner.pk)
@@ -279,7 +266,7 @@ def staff_change(request: AuthedRequest, partner_id: UUID, membership_id: UUID) 
                 is_active=form.cleaned_data["is_active"],
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            as_messages(request, exc)
         else:
             messages.success(request, _("Saved."))
     return redirect("partner-staff", partner_id=partner.pk)
@@ -296,7 +283,7 @@ def service_create(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
         try:
             service = directory.service_create(actor=request.user, partner=partner, data=form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            on_form(form, exc)
         else:
             messages.success(request, _("Service %(name)s was added.") % {"name": service.name})
             return redirect("partner-detail", partner_id=partner.pk)
@@ -315,7 +302,7 @@ def service_edit(request: AuthedRequest, service_id: UUID) -> HttpResponse:
         try:
             directory.service_update(actor=request.user, service=service, data=form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            on_form(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("partner-detail", partner_id=service.partner_id)

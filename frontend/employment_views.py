@@ -2,7 +2,7 @@
 moves (HTMX), the searchable list of open placements, proposing a person, a candidate with the timeline, the job
 coach's caseload and the employer's CSV export.
 
-A candidate is shown from ``referrals.applications.candidate_data`` only: never health data, whoever looks.
+A candidate is shown from ``employment.selectors.candidate_data`` only: never health data, whoever looks.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from core.errors import DomainError
 from core.scope import scope_for
 from employment import applications
 from employment import placements as placement_services
+from employment.access import get_application_for, is_proposer_side, may_propose_in, proposer_network_ids
 from employment.figures import employment_figures
 from employment.models import (
     ACTIVE,
@@ -43,7 +44,9 @@ from employment.models import (
     Stage,
     SupportOffered,
 )
-from frontend.directory_views import _form_errors
+from employment.retention import next_checkpoint
+from employment.selectors import application_list, candidate_data, coach_choices, timeline_data
+from frontend.errors import as_messages, on_form
 from frontend.types import AuthedRequest
 from network.models import Network, NetworkMembership
 from partners.models import Partner, User
@@ -190,7 +193,7 @@ class CoachForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["coach"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = applications.coach_choices(network_id)
+        field.queryset = coach_choices(network_id)
 
 
 class ContactForm(forms.Form):
@@ -213,8 +216,8 @@ class ContactForm(forms.Form):
 
 
 def _row(user: User, application: Any) -> dict[str, Any]:
-    data = applications.candidate_data(user, application)
-    checkpoint = applications.next_checkpoint(application)
+    data = candidate_data(user, application)
+    checkpoint = next_checkpoint(application)
     return {
         "app": application,
         "c": data,
@@ -237,13 +240,13 @@ def _valid(form: forms.Form) -> dict[str, Any]:
 
 def _placement_context(request: AuthedRequest, placement: JobPlacement) -> dict[str, Any]:
     user = request.user
-    items = list(applications.application_list(user, placement=placement))
+    items = list(application_list(user, placement=placement))
     log_access_many(user=user, people=[a.person for a in items], action=AccessAction.VIEW, view="placement-candidates")
     return {
         "placement": placement,
         "rows": _rows(user, items),
         "can_manage": placement_services.can_manage_placement(user, placement),
-        "can_propose": placement.is_accepting and applications.may_propose_in(user, placement.network_id),
+        "can_propose": placement.is_accepting and may_propose_in(user, placement.network_id),
         "reason_choices": MoveForm.base_fields["reason_code"].choices,  # type: ignore[attr-defined]
         "origin_choices": ApplicationReasonOrigin.choices,
     }
@@ -259,7 +262,7 @@ def placement_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     employers = list(placement_services.employer_partners_of(user))
     scope = scope_for(user)
-    sees_network = bool(scope.coordinated_network_ids or applications.proposer_network_ids(user))
+    sees_network = bool(scope.coordinated_network_ids or proposer_network_ids(user))
     data = request.GET.copy()
     if "show" not in data:
         data["show"] = "open" if sees_network else "all"
@@ -302,7 +305,7 @@ def placement_create(request: AuthedRequest) -> HttpResponse:
                 actor=request.user, employer=employer, data=data, network=network
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            on_form(form, exc)
         else:
             messages.success(request, _("The placement was posted."))
             return redirect("placement-detail", placement_id=placement.pk)
@@ -330,7 +333,7 @@ def placement_edit(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
         try:
             placement_services.placement_update(actor=request.user, placement=placement, data=form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            on_form(form, exc)
         else:
             messages.success(request, _("The placement was saved."))
             return redirect("placement-detail", placement_id=placement.pk)
@@ -350,11 +353,8 @@ def placement_close(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
         else:
             placement_services.placement_close(actor=request.user, placement=placement)
             messages.success(request, _("The placement was closed: no new candidates can be proposed."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    except (ValidationError, DomainError) as exc:
+        as_messages(request, exc)
     return redirect("placement-detail", placement_id=placement.pk)
 
 
@@ -383,7 +383,7 @@ def _proposable_people(user: User, placement: JobPlacement) -> QuerySet[Person]:
 def placement_propose(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
     user = request.user
     placement = placement_services.get_placement_for(user, placement_id)
-    if not applications.may_propose_in(user, placement.network_id):
+    if not may_propose_in(user, placement.network_id):
         raise PermissionDenied
     initial = {"person": request.GET.get("person")} if request.GET.get("person") else None
     form = ProposeForm(request.POST or None, initial=initial, people=_proposable_people(user, placement))
@@ -392,10 +392,8 @@ def placement_propose(request: AuthedRequest, placement_id: UUID) -> HttpRespons
             applications.application_propose(
                 actor=user, placement=placement, person=form.cleaned_data["person"], note=form.cleaned_data["note"]
             )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            on_form(form, exc)
         else:
             messages.success(request, _("The person was proposed to %(employer)s.") % {"employer": placement.employer})
             return redirect("placement-detail", placement_id=placement.pk)
@@ -441,12 +439,12 @@ def placement_candidates_csv(request: AuthedRequest, placement_id: UUID) -> Http
         ]
     )
     with transaction.atomic():
-        items = list(applications.application_list(user, placement=placement))
+        items = list(application_list(user, placement=placement))
         log_access_many(
             user=user, people=[a.person for a in items], action=AccessAction.EXPORT, view="placement-candidates-csv"
         )
     for application in items:
-        c = applications.candidate_data(user, application)
+        c = candidate_data(user, application)
         coach = c["job_coach"] or {}
         writer.writerow(
             [
@@ -475,17 +473,17 @@ def placement_candidates_csv(request: AuthedRequest, placement_id: UUID) -> Http
 
 def _application_context(request: AuthedRequest, application: Any) -> dict[str, Any]:
     user = request.user
-    data = applications.candidate_data(user, application)
+    data = candidate_data(user, application)
     coach_form = None
-    if application.stage in (Stage.OFFERED, *EMPLOYED) and applications.is_proposer_side(user, application):
+    if application.stage in (Stage.OFFERED, *EMPLOYED) and is_proposer_side(user, application):
         coach_form = CoachForm(
             network_id=application.network_id, prefix="coach", initial={"coach": application.job_coach_id}
         )
     follow_along = placement_services.can_record_follow_along(user, application)
-    timeline = applications.timeline_data(user, application)
+    timeline = timeline_data(user, application)
     for event in timeline:
         event["when"] = parse_datetime(event["at"])
-    checkpoint = applications.next_checkpoint(application)
+    checkpoint = next_checkpoint(application)
     return {
         "app": application,
         "c": data,
@@ -500,7 +498,7 @@ def _application_context(request: AuthedRequest, application: Any) -> dict[str, 
 
 @login_required
 def application_detail(request: AuthedRequest, application_id: UUID) -> HttpResponse:
-    application = applications.get_application_for(request.user, application_id)
+    application = get_application_for(request.user, application_id)
     with transaction.atomic():
         log_access(
             user=request.user,
@@ -517,7 +515,7 @@ def application_detail(request: AuthedRequest, application_id: UUID) -> HttpResp
 def application_move(request: AuthedRequest, application_id: UUID) -> HttpResponse:
     """A stage move from a candidate row (HTMX swaps the row) or the candidate's page."""
     user = request.user
-    application = applications.get_application_for(user, application_id)
+    application = get_application_for(user, application_id)
     status = 200
     try:
         form = MoveForm(request.POST)
@@ -525,13 +523,8 @@ def application_move(request: AuthedRequest, application_id: UUID) -> HttpRespon
         moved = applications.application_advance(actor=user, application=application, **data)
     except PermissionDenied:
         raise
-    except ValidationError as exc:
-        status = 400
-        for message in exc.messages:
-            messages.error(request, message)
-    except DomainError as exc:
-        status = 409
-        messages.error(request, exc.message)
+    except (ValidationError, DomainError) as exc:
+        status = as_messages(request, exc)
     else:
         messages.success(
             request, _("Done: the candidate is now at the stage “%(stage)s”.") % {"stage": STAGE_LABELS[moved.stage]}
@@ -540,13 +533,13 @@ def application_move(request: AuthedRequest, application_id: UUID) -> HttpRespon
     if not request.htmx:
         if on_detail_page:
             try:
-                applications.get_application_for(user, application_id)
+                get_application_for(user, application_id)
             except Http404:
                 return redirect("placement-list")
             return redirect("application-detail", application_id=application_id)
         return redirect("placement-detail", placement_id=application.placement_id)
     try:
-        fresh = applications.get_application_for(user, application_id)
+        fresh = get_application_for(user, application_id)
     except Http404:
         # The move ended this user's access (the employer declined): the row says so and goes.
         return render(request, "employment/_candidate_gone.html", {"app": application}, status=status)
@@ -563,16 +556,13 @@ def application_move(request: AuthedRequest, application_id: UUID) -> HttpRespon
 @require_POST
 def application_coach(request: AuthedRequest, application_id: UUID) -> HttpResponse:
     user = request.user
-    application = applications.get_application_for(user, application_id)
+    application = get_application_for(user, application_id)
     form = CoachForm(request.POST, network_id=application.network_id, prefix="coach")
     try:
         coach = _valid(form)["coach"]
         placement_services.job_coach_assign(actor=user, application=application, coach=coach)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    except (ValidationError, DomainError) as exc:
+        as_messages(request, exc)
     else:
         messages.success(request, _("%(coach)s is the job coach now.") % {"coach": coach.get_full_name() or coach})
     return redirect("application-detail", application_id=application.pk)
@@ -582,16 +572,13 @@ def application_coach(request: AuthedRequest, application_id: UUID) -> HttpRespo
 @require_POST
 def application_contact(request: AuthedRequest, application_id: UUID) -> HttpResponse:
     user = request.user
-    application = applications.get_application_for(user, application_id)
+    application = get_application_for(user, application_id)
     form = ContactForm(request.POST, prefix="contact")
     try:
         data = _valid(form)
         placement_services.follow_along_record(actor=user, application=application, **data)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    except (ValidationError, DomainError) as exc:
+        as_messages(request, exc)
     else:
         messages.success(request, _("The follow-along contact was recorded."))
     return redirect("application-detail", application_id=application.pk)

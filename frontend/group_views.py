@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
-from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -25,6 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.scope import scope_for
+from core.types import AuthUser
+from frontend.errors import as_messages, on_form
 from frontend.forms import DateInput
 from frontend.types import AuthedRequest
 from network.access import get_network_for
@@ -61,15 +62,6 @@ ACTIVITIES_SHOWN = 50
 SEARCH_RESULTS = 20
 # The meeting form offers people who were members lately too, so a meeting can be entered a while after it.
 RECENT_MEMBERS_DAYS = 92
-
-
-def _form_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where the form has that field."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _year_from(request: AuthedRequest) -> int:
@@ -184,7 +176,7 @@ class ActivityForm(forms.Form):
     service = forms.ModelChoiceField(label=gettext_lazy("Service"), queryset=Service.objects.none(), required=False)
     topic = forms.CharField(label=gettext_lazy("Topic"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, actor: Any, person: Person, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: AuthUser, person: Person, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("occurred_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         allowed = activity_partner_ids(actor, person)
@@ -228,7 +220,7 @@ def group_create(request: AuthedRequest, network_id: UUID) -> HttpResponse:
                 actor=request.user, network=network, partner=form.cleaned_data["partner"], data=data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            on_form(form, exc)
         else:
             messages.success(request, _("The group %(name)s was created.") % {"name": group.name})
             return redirect("group-detail", group_id=group.pk)
@@ -250,7 +242,7 @@ def group_edit(request: AuthedRequest, group_id: UUID) -> HttpResponse:
         try:
             group_services.group_update(actor=request.user, group=group, data=data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            on_form(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("group-detail", group_id=group.pk)
@@ -340,7 +332,7 @@ def meeting_create(request: AuthedRequest, group_id: UUID) -> HttpResponse:
                 attendee_ids=data["attendees"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            on_form(form, exc)
         else:
             messages.success(
                 request, _("The meeting of %(date)s was recorded.") % {"date": meeting.held_on.strftime("%d.%m.%Y")}
@@ -378,10 +370,8 @@ def group_join(request: AuthedRequest, group_id: UUID) -> HttpResponse:
             group_services.group_join(
                 actor=request.user, group=group, person=person, joined_on=form.cleaned_data["joined_on"]
             )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            on_form(form, exc)
         else:
             messages.success(request, _("%(person)s joined the group.") % {"person": person})
             return redirect("group-detail", group_id=group.pk)
@@ -423,10 +413,8 @@ def group_leave(request: AuthedRequest, group_id: UUID, membership_id: int) -> H
             group_services.group_leave(
                 actor=request.user, group=group, person=membership.person, left_on=form.cleaned_data["left_on"]
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        except (ValidationError, DomainError) as exc:
+            as_messages(request, exc)
         else:
             messages.success(request, _("%(person)s left the group.") % {"person": membership.person})
     return redirect("group-detail", group_id=group.pk)
@@ -436,7 +424,7 @@ def group_leave(request: AuthedRequest, group_id: UUID, membership_id: int) -> H
 
 
 def activity_section_context(
-    access: PersonAccess, *, user: Any = None, form: ActivityForm | None = None
+    access: PersonAccess, *, user: AuthUser | None = None, form: ActivityForm | None = None
 ) -> dict[str, Any]:
     """What ``groups/_person_activities.html`` needs (include it ``with section=<this dict>``): the person's
     activities and group attendance.
@@ -450,7 +438,7 @@ def activity_section_context(
     url = _activities_url(person)
     if url is None:
         can_record = False
-    if can_record and form is None:
+    if can_record and form is None and user is not None:
         form = ActivityForm(actor=user, person=person)
     return {
         "person": person,
@@ -497,7 +485,7 @@ def person_activities_page(request: AuthedRequest, person_id: UUID) -> HttpRespo
                     topic=data["topic"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                on_form(form, exc)
             else:
                 messages.success(request, _("The activity was recorded."))
                 if not request.htmx:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from core.types import AuthUser
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class NavItem:
     name: str
 
 
-def navigation_for(user: Any) -> list[NavItem]:
+def navigation_for(user: AuthUser) -> list[NavItem]:
     from core.scope import scope_for
 
     scope = scope_for(user)

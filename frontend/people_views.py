@@ -20,7 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.scope import scope_for
-from frontend.directory_views import _form_errors
+from core.types import AuthUser
+from frontend.errors import as_messages, on_form
 from frontend.people_forms import (
     CaseOpenForm,
     CloseForm,
@@ -109,9 +110,9 @@ def person_register(request: AuthedRequest, network_id: UUID) -> HttpResponse:
             )
         except people_services.DuplicatePerson as exc:
             duplicates = exc.candidates
-            form.add_error(None, exc.message)
+            on_form(form, exc)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            on_form(form, exc)
         else:
             messages.success(request, _("%(person)s was registered.") % {"person": person})
             return redirect("person-detail", person_id=person.pk)
@@ -186,7 +187,7 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     return render(request, "people/detail.html", context)
 
 
-def _extra_sections(access: PersonAccess, user: Any) -> dict[str, Any]:
+def _extra_sections(access: PersonAccess, user: AuthUser) -> dict[str, Any]:
     """Sections contributed by assessments and activities, when those modules are present."""
     extra: dict[str, Any] = {}
     try:
@@ -216,10 +217,8 @@ def person_edit(request: AuthedRequest, person_id: UUID) -> HttpResponse:
         changed = {name: form.cleaned_data[name] for name in form.changed_data if name in PERSON_FIELD_CATEGORIES}
         try:
             people_services.person_update(actor=request.user, person=person, data=changed)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            on_form(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("person-detail", person_id=person.pk)
@@ -237,14 +236,6 @@ def _back(person: Person, anchor: str) -> HttpResponse:
     from django.urls import reverse
 
     return redirect(reverse("person-detail", args=[person.pk]) + f"#{anchor}")
-
-
-def _report(request: AuthedRequest, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    elif isinstance(exc, DomainError):
-        messages.error(request, exc.message)
 
 
 @login_required
@@ -269,7 +260,7 @@ def consent_add(request: AuthedRequest, person_id: UUID) -> HttpResponse:
                 document=data["document"],
             )
         except (ValidationError, DomainError) as exc:
-            _form_errors(form, exc) if isinstance(exc, ValidationError) else form.add_error(None, exc.message)
+            on_form(form, exc)
         else:
             messages.success(request, _("The consent was recorded."))
             return _back(person, "consents")
@@ -286,7 +277,7 @@ def consent_withdraw(request: AuthedRequest, person_id: UUID, consent_id: UUID) 
     try:
         people_services.consent_withdraw(actor=request.user, consent=consent, note=note)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        as_messages(request, exc)
     else:
         messages.success(request, _("The consent was withdrawn. Access that depended on it has ended."))
     return _back(access.person, "consents")
@@ -329,7 +320,7 @@ def case_open(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     try:
         people_services.case_open(actor=request.user, person=access.person, **form.cleaned_data)
     except (ValidationError, DomainError) as exc:
-        _report(request, exc)
+        as_messages(request, exc)
     else:
         messages.success(request, _("The case was opened."))
     return _back(access.person, "case")
@@ -352,7 +343,7 @@ def case_stage(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpRe
         try:
             people_services.case_change_stage(actor=request.user, case=case, **form.cleaned_data)
         except (ValidationError, DomainError) as exc:
-            _report(request, exc)
+            as_messages(request, exc)
         else:
             messages.success(request, _("The stage was changed."))
     else:
@@ -370,7 +361,7 @@ def case_transfer(request: AuthedRequest, person_id: UUID, case_id: UUID) -> Htt
         try:
             people_services.case_transfer(actor=request.user, case=case, **form.cleaned_data)
         except (ValidationError, DomainError) as exc:
-            _report(request, exc)
+            as_messages(request, exc)
         else:
             messages.success(request, _("The case was transferred."))
     else:
@@ -388,7 +379,7 @@ def case_close(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpRe
     try:
         people_services.case_close(actor=request.user, case=case, note=form.cleaned_data.get("note", ""))
     except (ValidationError, DomainError) as exc:
-        _report(request, exc)
+        as_messages(request, exc)
     else:
         messages.success(request, _("The case was closed."))
     return _back(access.person, "case")
@@ -404,7 +395,7 @@ def goal_add(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResp
         try:
             plan_services.goal_add(actor=request.user, case=case, **form.cleaned_data)
         except (ValidationError, DomainError) as exc:
-            _report(request, exc)
+            as_messages(request, exc)
         else:
             messages.success(request, _("The goal was added to the support plan."))
     else:
@@ -425,7 +416,7 @@ def goal_review(request: AuthedRequest, person_id: UUID, goal_id: UUID) -> HttpR
         try:
             plan_services.goal_review(actor=request.user, goal=goal, **form.cleaned_data)
         except (ValidationError, DomainError) as exc:
-            _report(request, exc)
+            as_messages(request, exc)
         else:
             messages.success(request, _("The review was saved."))
     else:
@@ -461,7 +452,7 @@ def person_anonymise(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     try:
         people_services.person_anonymise(actor=request.user, person=access.person)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        as_messages(request, exc)
     else:
         messages.success(request, _("The person's identity was removed. Counts for reports are kept."))
     return redirect("person-detail", person_id=access.person.pk)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Partner, Service
 from people.models import DataCategory, Person
 from referrals.choices import OutcomeCode, Priority, ReasonCode, ReasonOrigin
+from referrals.selectors import referral_recipients, referral_services
 
 
 class ReferForm(forms.Form):
@@ -44,14 +45,11 @@ class ReferForm(forms.Form):
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        partners = Partner.objects.filter(
-            network_memberships__network_id=person.network_id, network_memberships__until__isnull=True
-        ).order_by("name")
-        services = Service.objects.filter(partner__in=partners, is_active=True).select_related("partner")
+        # The same selectors the service validates against: the page offers exactly what it accepts.
         partner_field, service_field = self.fields["to_partner"], self.fields["service"]
         assert isinstance(partner_field, forms.ModelChoiceField) and isinstance(service_field, forms.ModelChoiceField)
-        partner_field.queryset = partners
-        service_field.queryset = services.order_by("partner__name", "name")
+        partner_field.queryset = referral_recipients(person.network_id)
+        service_field.queryset = referral_services(person.network_id)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -79,15 +77,17 @@ class DiscontinueForm(ReasonForm):
 
 class RedirectForm(forms.Form):
     to_partner = forms.ModelChoiceField(label=_("New partner"), queryset=Partner.objects.none())
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.none(), required=False, empty_label=_("no specific service")
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args: Any, network_id: Any, exclude: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["to_partner"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = (
-            Partner.objects.filter(network_memberships__network_id=network_id).exclude(pk=exclude).order_by("name")
-        )
+        partner_field, service_field = self.fields["to_partner"], self.fields["service"]
+        assert isinstance(partner_field, forms.ModelChoiceField) and isinstance(service_field, forms.ModelChoiceField)
+        partner_field.queryset = referral_recipients(network_id).exclude(pk=exclude)
+        service_field.queryset = referral_services(network_id).exclude(partner_id=exclude)
 
 
 class InboxFilterForm(forms.Form):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.scope import scope_for
-from frontend.directory_views import _form_errors
+from frontend.errors import as_messages, on_form
 from frontend.referral_forms import DiscontinueForm, InboxFilterForm, OutcomeForm, ReasonForm, RedirectForm, ReferForm
 from frontend.types import AuthedRequest
 from people.access import access_to_person, get_person_for
@@ -96,13 +96,8 @@ def referral_action(request: AuthedRequest, referral_id: UUID, action: str) -> H
         _perform(request, referral, action)
     except PermissionDenied:
         raise
-    except ValidationError as exc:
-        status = 400
-        for message in exc.messages:
-            messages.error(request, message)
-    except DomainError as exc:
-        status = 409
-        messages.error(request, exc.message)
+    except (ValidationError, DomainError) as exc:
+        status = as_messages(request, exc)
     else:
         messages.success(
             request,
@@ -182,10 +177,8 @@ def refer(request: AuthedRequest, person_id: UUID) -> HttpResponse:
                     due_by=data["due_by"],
                 )
                 services.referral_send(actor=request.user, referral=referral, legal_basis=data["legal_basis"])
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            on_form(form, exc)
         else:
             messages.success(request, _("The referral was sent to %(partner)s.") % {"partner": referral.to_partner})
             return redirect("referral-detail", referral_id=referral.pk)

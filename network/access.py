@@ -15,14 +15,15 @@ from django.utils import timezone
 
 from core.errors import PermissionDenied
 from core.scope import Scope, scope_for
+from core.types import AuthUser
 from partners.access import can_manage_partner
 from partners.choices import StaffRole
 
 if TYPE_CHECKING:
-    from partners.models import ServiceQuerySet
+    from partners.models import ServiceQuerySet, User
 
 
-def load_scope(user: Any) -> Scope:
+def load_scope(user: User) -> Scope:
     """The scope of an active signed-in user: two small queries (registered with ``core.scope`` at start-up)."""
     from network.models import NetworkCoordinator, NetworkMembership
     from partners.models import StaffMembership
@@ -53,7 +54,7 @@ def load_scope(user: Any) -> Scope:
 # --- networks -------------------------------------------------------------------------------------
 
 
-def networks_visible_to(user: Any) -> QuerySet[Any]:
+def networks_visible_to(user: AuthUser) -> QuerySet[Any]:
     from network.models import Network
 
     scope = scope_for(user)
@@ -64,7 +65,7 @@ def networks_visible_to(user: Any) -> QuerySet[Any]:
     return Network.objects.filter(id__in=scope.network_ids)
 
 
-def get_network_for(user: Any, pk: Any, *, coordinate: bool = False) -> Any:
+def get_network_for(user: AuthUser, pk: Any, *, coordinate: bool = False) -> Any:
     """The network if the user may see it (404 otherwise); with ``coordinate``, 403 unless they coordinate it."""
     from network.models import Network
 
@@ -84,7 +85,7 @@ def _current_member_filter(prefix: str) -> Q:
     )
 
 
-def partners_visible_to(user: Any) -> QuerySet[Any]:
+def partners_visible_to(user: AuthUser) -> QuerySet[Any]:
     """Partners with a current membership in a network the user sees, and the user's own partners."""
     from network.models import NetworkMembership
     from partners.models import Partner
@@ -98,13 +99,13 @@ def partners_visible_to(user: Any) -> QuerySet[Any]:
     return Partner.objects.filter(Q(id__in=in_networks.values("partner_id")) | Q(id__in=scope.staff_partner_ids))
 
 
-def get_partner_for(user: Any, pk: Any) -> Any:
+def get_partner_for(user: AuthUser, pk: Any) -> Any:
     from partners.models import Partner
 
     return _get_or_404(partners_visible_to(user), pk, Partner)
 
 
-def can_edit_partner_profile(user: Any, partner: Any) -> bool:
+def can_edit_partner_profile(user: AuthUser, partner: Any) -> bool:
     """Name, address and contact: the partner's admins and the coordinators of a network it belongs to."""
     from network.models import NetworkMembership
 
@@ -114,12 +115,12 @@ def can_edit_partner_profile(user: Any, partner: Any) -> bool:
     return NetworkMembership.objects.filter(partner=partner, network_id__in=scope.coordinated_network_ids).exists()
 
 
-def can_manage_services(user: Any, partner: Any) -> bool:
+def can_manage_services(user: AuthUser, partner: Any) -> bool:
     """The service catalogue: the partner's admins and the coordinators of a network it belongs to."""
     return can_edit_partner_profile(user, partner)
 
 
-def get_partner_to_manage(user: Any, pk: Any) -> Any:
+def get_partner_to_manage(user: AuthUser, pk: Any) -> Any:
     partner = get_partner_for(user, pk)
     if not can_manage_partner(user, partner):
         raise PermissionDenied
@@ -129,7 +130,7 @@ def get_partner_to_manage(user: Any, pk: Any) -> Any:
 # --- services -------------------------------------------------------------------------------------
 
 
-def services_visible_to(user: Any) -> ServiceQuerySet:
+def services_visible_to(user: AuthUser) -> ServiceQuerySet:
     from partners.models import Service
 
     scope = scope_for(user)
@@ -140,7 +141,7 @@ def services_visible_to(user: Any) -> ServiceQuerySet:
     return Service.objects.filter(partner__in=partners_visible_to(user).values("id"))
 
 
-def get_service_for(user: Any, pk: Any) -> Any:
+def get_service_for(user: AuthUser, pk: Any) -> Any:
     from partners.models import Service
 
     return _get_or_404(services_visible_to(user), pk, Service)

@@ -8,6 +8,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from django.db import transaction
 
+from core.types import AuthUser
+
 log = logging.getLogger(__name__)
 
 
@@ -23,7 +25,7 @@ def network_group(network_id: Any) -> str:
     return f"network.{network_id}"
 
 
-def groups_for_user(user: Any) -> list[str]:
+def groups_for_user(user: AuthUser) -> list[str]:
     """The user's own group, their partners' and the networks they coordinate (read fresh, not cached)."""
     from core.scope import forget_scope, scope_for
 

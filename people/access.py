@@ -16,6 +16,7 @@ from django.http import Http404
 
 from core import grants
 from core.scope import scope_for
+from core.types import AuthUser
 from people.models import (
     CATEGORY_PERMISSIONS,
     Case,
@@ -44,7 +45,7 @@ class PersonAccess:
         return self.is_coordinator or self.is_case_manager
 
 
-def persons_visible_to(user: Any) -> PersonQuerySet:
+def persons_visible_to(user: AuthUser) -> PersonQuerySet:
     scope = scope_for(user)
     if scope.user_id is None:
         return Person.objects.none()
@@ -70,7 +71,7 @@ def consented_categories(person: Person, partner_ids: frozenset[Any]) -> frozens
     return frozenset(category for categories in rows for category in categories)
 
 
-def access_to_person(user: Any, person: Person) -> PersonAccess | None:
+def access_to_person(user: AuthUser, person: Person) -> PersonAccess | None:
     scope = scope_for(user)
     if scope.user_id is None:
         return None
@@ -86,7 +87,7 @@ def access_to_person(user: Any, person: Person) -> PersonAccess | None:
     return None
 
 
-def get_person_for(user: Any, pk: Any) -> PersonAccess:
+def get_person_for(user: AuthUser, pk: Any) -> PersonAccess:
     """The person and what the user may read of them; 404 for missing and not-yours alike."""
     try:
         person = Person.objects.select_related("network").get(pk=pk)
@@ -107,7 +108,7 @@ def get_person_for(user: Any, pk: Any) -> PersonAccess:
 # --- grants (the person table of core.grants; referrals' policy fills it) ------------------------------
 
 
-def person_categories_granted(user: Any, person: Person) -> frozenset[str]:
+def person_categories_granted(user: AuthUser, person: Person) -> frozenset[str]:
     """Categories of the person the user's partner groups were granted through referrals."""
     scope = scope_for(user)
     if not scope.staff_group_ids:
@@ -116,7 +117,7 @@ def person_categories_granted(user: Any, person: Person) -> frozenset[str]:
     return frozenset(category for category, codename in CATEGORY_PERMISSIONS.items() if codename in codenames)
 
 
-def persons_granted_condition(user: Any) -> Q:
+def persons_granted_condition(user: AuthUser) -> Q:
     """A filter for Person querysets: people the user's groups hold any grant on."""
     scope = scope_for(user)
     if not scope.staff_group_ids:

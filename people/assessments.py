@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 
 from core.errors import Conflict, PermissionDenied
 from core.scope import scope_for
+from core.types import AuthUser
 from network.models import Network, NetworkMembership
 from partners.models import Partner, User
 from people.access import PersonAccess, access_to_person, get_person_for
@@ -58,7 +59,7 @@ def pick(pl: str, en: str, language: str | None = None) -> str:
     return pl
 
 
-def get_person_with_health(user: Any, person_id: Any) -> PersonAccess:
+def get_person_with_health(user: AuthUser, person_id: Any) -> PersonAccess:
     """The person if the user may read their health data; 404 otherwise (missing and forbidden look alike)."""
     access = get_person_for(user, person_id)
     if not access.can_read(DataCategory.HEALTH):
@@ -69,7 +70,7 @@ def get_person_with_health(user: Any, person_id: Any) -> PersonAccess:
 # --- instruments ----------------------------------------------------------------------------------
 
 
-def instruments_visible_to(user: Any) -> QuerySet[Instrument]:
+def instruments_visible_to(user: AuthUser) -> QuerySet[Instrument]:
     """Shared instruments and those of the networks the user works in (the operator and monitors: all)."""
     scope = scope_for(user)
     if scope.user_id is None:
@@ -79,7 +80,7 @@ def instruments_visible_to(user: Any) -> QuerySet[Instrument]:
     return Instrument.objects.filter(Q(network__isnull=True) | Q(network_id__in=scope.network_ids))
 
 
-def get_instrument_for(user: Any, pk: Any) -> Instrument:
+def get_instrument_for(user: AuthUser, pk: Any) -> Instrument:
     try:
         return instruments_visible_to(user).get(pk=pk)
     except (Instrument.DoesNotExist, ValueError, TypeError, ValidationError):

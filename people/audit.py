@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from partners.models import User
 from people.models import AccessAction, AccessLog, Person
 
 
 def log_access(
-    *, user: Any, person: Person, action: str, view: str = "", channel: str = "page", detail: str = ""
+    *, user: User, person: Person, action: str, view: str = "", channel: str = "page", detail: str = ""
 ) -> AccessLog:
     if action not in AccessAction.values:
         raise ValueError(f"unknown access action {action!r}")
@@ -22,7 +21,7 @@ def log_access(
     )
 
 
-def log_access_many(*, user: Any, people: list[Person], action: str, view: str, channel: str = "page") -> None:
+def log_access_many(*, user: User, people: list[Person], action: str, view: str, channel: str = "page") -> None:
     """One row per person shown in a list, in one INSERT."""
     AccessLog.objects.bulk_create(
         [AccessLog(user=user, person=person, action=action, view=view[:100], channel=channel) for person in people]

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict, PermissionDenied
 from core.scope import scope_for
+from core.types import AuthUser
 from network.models import Network, NetworkMembership
 from partners.models import Partner, Service, User
 from people.access import PersonAccess, access_to_person
@@ -84,7 +85,7 @@ def schedule_label(group: SupportGroup) -> str:
 # --- access ---------------------------------------------------------------------------------------
 
 
-def groups_visible_to(user: Any) -> QuerySet[SupportGroup]:
+def groups_visible_to(user: AuthUser) -> QuerySet[SupportGroup]:
     """Groups of the networks the user sees, and the groups their own partners run."""
     scope = scope_for(user)
     if scope.user_id is None:
@@ -94,7 +95,7 @@ def groups_visible_to(user: Any) -> QuerySet[SupportGroup]:
     return SupportGroup.objects.filter(Q(network_id__in=scope.network_ids) | Q(partner_id__in=scope.staff_partner_ids))
 
 
-def get_group_for(user: Any, pk: Any) -> SupportGroup:
+def get_group_for(user: AuthUser, pk: Any) -> SupportGroup:
     """The group if the user may see it; 404 for missing and not-yours alike."""
     try:
         return groups_visible_to(user).select_related("network", "partner", "service").get(pk=pk)
@@ -102,7 +103,7 @@ def get_group_for(user: Any, pk: Any) -> SupportGroup:
         raise Http404 from None
 
 
-def can_manage_group(user: Any, group: SupportGroup) -> bool:
+def can_manage_group(user: AuthUser, group: SupportGroup) -> bool:
     """Its network's coordinators and the running partner's staff. They alone see the group's people.
 
     The operator (superuser) is not among them: a group's people are person data.
@@ -111,7 +112,7 @@ def can_manage_group(user: Any, group: SupportGroup) -> bool:
     return group.network_id in scope.coordinated_network_ids or group.partner_id in scope.staff_partner_ids
 
 
-def partners_that_may_run_groups(user: Any, network: Network) -> QuerySet[Partner]:
+def partners_that_may_run_groups(user: AuthUser, network: Network) -> QuerySet[Partner]:
     """Partners in whose name the user may create a group in this network (current members only)."""
     scope = scope_for(user)
     members = NetworkMembership.objects.current().filter(network=network)
@@ -366,7 +367,7 @@ def meeting_record(
 # --- activities -----------------------------------------------------------------------------------
 
 
-def activity_partner_ids(actor: Any, person: Person) -> set[Any]:
+def activity_partner_ids(actor: AuthUser, person: Person) -> set[Any]:
     """Partners in whose name the actor records: their own; a coordinator also the network's coordinating one."""
     scope = scope_for(actor)
     ids: set[Any] = set(scope.staff_partner_ids)
@@ -375,7 +376,7 @@ def activity_partner_ids(actor: Any, person: Person) -> set[Any]:
     return ids
 
 
-def can_record_activity(actor: Any, person: Person, access: PersonAccess | None = None) -> bool:
+def can_record_activity(actor: AuthUser, person: Person, access: PersonAccess | None = None) -> bool:
     """Whether to offer the form at all; the service decides for the given service and partner.
     Pass the ``access`` already read for this actor and person to save reading it again."""
     access = access or access_to_person(actor, person)
@@ -489,7 +490,7 @@ def group_years(group: SupportGroup) -> list[int]:
     return [d.year for d in Meeting.objects.filter(group=group).dates("held_on", "year", order="DESC")]
 
 
-def network_groups(user: Any, network: Network) -> QuerySet[SupportGroup]:
+def network_groups(user: AuthUser, network: Network) -> QuerySet[SupportGroup]:
     """The network's groups the user sees, with the running partner and the number of members now."""
     return (
         groups_visible_to(user)
@@ -517,7 +518,7 @@ def person_activities(person: Person) -> QuerySet[Activity]:
     )
 
 
-def _own_partner_ids(access: PersonAccess, user: Any) -> frozenset[Any] | None:
+def _own_partner_ids(access: PersonAccess, user: AuthUser | None) -> frozenset[Any] | None:
     """None when the reader sees the whole path; else the partners whose own records they may read.
 
     Which institutions a person sees (a psychiatric ward, a crisis point) tells about their health, so
@@ -528,7 +529,7 @@ def _own_partner_ids(access: PersonAccess, user: Any) -> frozenset[Any] | None:
     return scope_for(user).staff_partner_ids if user is not None else frozenset()
 
 
-def person_activities_for(access: PersonAccess, user: Any) -> QuerySet[Activity]:
+def person_activities_for(access: PersonAccess, user: AuthUser | None) -> QuerySet[Activity]:
     """The person's activities that this reader may see."""
     activities = person_activities(access.person)
     partner_ids = _own_partner_ids(access, user)
@@ -546,7 +547,7 @@ class PersonGroupRow:
         return (Decimal(self.minutes) / 60).quantize(_HOURS)
 
 
-def person_group_attendance(access: PersonAccess, user: Any = None) -> list[PersonGroupRow]:
+def person_group_attendance(access: PersonAccess, user: AuthUser | None = None) -> list[PersonGroupRow]:
     """The person's group memberships with the meetings attended and hours per group (two queries);
     like activities, only the reader's own partners' groups unless they see the whole path."""
     person = access.person

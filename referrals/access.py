@@ -22,6 +22,7 @@ from django.http import Http404
 
 from core import grants
 from core.scope import scope_for
+from core.types import AuthUser
 from people.models import CATEGORY_PERMISSIONS, Consent, Person, PersonGroupObjectPermission
 from referrals.choices import OPEN_STATES, State
 from referrals.models import Referral, ReferralGroupObjectPermission
@@ -140,7 +141,7 @@ def granted(group_ids: Iterable[int], codename: str) -> Exists:
     return grants.granted_in(ReferralGroupObjectPermission, group_ids, permission_id(codename))
 
 
-def referrals_visible_to(user: Any) -> QuerySet[Referral]:
+def referrals_visible_to(user: AuthUser) -> QuerySet[Referral]:
     """Coordinators: their networks. Partner staff: referrals to or from their partners that they hold a grant on.
 
     The partner ids narrow by index first; the guardian grant stays the authority (CONVENTIONS).
@@ -159,7 +160,7 @@ def referrals_visible_to(user: Any) -> QuerySet[Referral]:
     return Referral.objects.filter(condition)
 
 
-def get_referral_for(user: Any, pk: Any) -> Referral:
+def get_referral_for(user: AuthUser, pk: Any) -> Referral:
     try:
         return (
             referrals_visible_to(user)
@@ -176,7 +177,7 @@ def get_referral_for(user: Any, pk: Any) -> Referral:
         raise
 
 
-def can_respond(user: Any, referral: Referral) -> bool:
+def can_respond(user: AuthUser, referral: Referral) -> bool:
     """Act for the receiving partner: its staff holding the respond grant (coordinators may answer too)."""
     scope = scope_for(user)
     if scope.coordinates(referral.network_id) and referral.network_id in scope.coordinated_network_ids:
@@ -186,7 +187,7 @@ def can_respond(user: Any, referral: Referral) -> bool:
     return grants.holds(ReferralGroupObjectPermission, referral, scope.staff_group_ids, permission_id(RESPOND))
 
 
-def is_sender(user: Any, referral: Referral) -> bool:
+def is_sender(user: AuthUser, referral: Referral) -> bool:
     scope = scope_for(user)
     return referral.network_id in scope.coordinated_network_ids or (
         referral.from_partner_id is not None and referral.from_partner_id in scope.staff_partner_ids
