@@ -17,4 +17,5 @@ urlpatterns = [
         path(f"referrals/<pk>/{name}/", view.as_view(), name=f"api-referral-{name}")
         for name, view in referrals.TRANSITION_VIEWS.items()
     ],
+    path("referrals/<pk>/redirect/", referrals.ReferralRedirectView.as_view(), name="api-referral-redirect"),
 ]

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from api.pagination import Pagination
 from api.views import _errors, _path_id, actor
+from core.types import AuthUser
 from partners.models import Partner, Service
 from people.access import access_to_person, get_person_for
 from people.audit import log_access
@@ -28,7 +29,7 @@ from referrals.selectors import available_actions, referral_list
 PATH_ID = _path_id("The object's id (UUID).")
 
 
-def referral_data(referral: Referral, user: Any, *, detail: bool = False) -> dict[str, Any]:
+def referral_data(referral: Referral, user: AuthUser, *, detail: bool = False) -> dict[str, Any]:
     person = referral.person
     data: dict[str, Any] = {
         "id": str(referral.pk),
@@ -269,3 +270,33 @@ TRANSITION_VIEWS = {
         "Discontinue with a coded reason and outcome",
     ),
 }
+
+
+class RedirectSerializer(serializers.Serializer):
+    to_partner = serializers.UUIDField(help_text="A current member of the referral's network, not the one asked.")
+    service = serializers.UUIDField(required=False, allow_null=True, help_text="One of that partner's services.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class ReferralRedirectView(APIView):
+    @extend_schema(
+        summary="Redirect an overdue referral: the old one is withdrawn, a new one sent to another partner",
+        request=RedirectSerializer,
+        responses={200: REFERRAL_OUT, **_errors(400, 403, 404, 409)},
+        operation_id="referrals_redirect",
+        parameters=[PATH_ID],
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        referral = get_referral_for(user, pk)
+        incoming = RedirectSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        new = services.referral_redirect(
+            actor=user,
+            referral=referral,
+            to_partner=_one(Partner, data["to_partner"], "to_partner"),
+            service=_one(Service, data.get("service"), "service"),
+            note=data.get("note", ""),
+        )
+        return Response(referral_data(new, user, detail=True))

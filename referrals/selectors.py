@@ -8,13 +8,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.scope import scope_for
+from core.types import AuthUser
+from network.models import NetworkMembership
+from partners.models import Partner, Service
 from referrals.access import VIEW, can_respond, granted, is_sender, referrals_visible_to
 from referrals.choices import OPEN_STATES, State
 from referrals.models import Referral
 
 
 def referral_list(
-    user: Any,
+    user: AuthUser,
     *,
     direction: str = "",
     status: str = "",
@@ -52,7 +55,7 @@ def referral_list(
     return referrals.select_related("person", "to_partner", "from_partner", "service").order_by("-created_at", "-id")
 
 
-def available_actions(user: Any, referral: Referral) -> list[str]:
+def available_actions(user: AuthUser, referral: Referral) -> list[str]:
     """What the user may do next on this referral, in the order pages show them."""
     actions: list[str] = []
     responder = can_respond(user, referral)
@@ -76,3 +79,21 @@ def available_actions(user: Any, referral: Referral) -> list[str]:
     if coordinator and referral.is_overdue:
         actions.append("redirect")
     return actions
+
+
+def referral_recipients(network_id: Any) -> QuerySet[Partner]:
+    """Partners a referral in this network may go to: those whose membership has started and not ended.
+
+    The refer and redirect pages offer exactly these, and ``referral_create`` refuses any other.
+    """
+    current = NetworkMembership.objects.current().filter(network_id=network_id)
+    return Partner.objects.filter(id__in=current.values("partner_id")).order_by("name")
+
+
+def referral_services(network_id: Any) -> QuerySet[Service]:
+    """Active services of the partners a referral in this network may go to."""
+    return (
+        Service.objects.filter(partner__in=referral_recipients(network_id).values("id"), is_active=True)
+        .select_related("partner")
+        .order_by("partner__name", "name")
+    )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import IllegalTransition, NoConsent, NoPlace, PermissionDenied
 from core.scope import scope_for
-from network.models import NetworkMembership
+from core.validation import require_codes
 from notifications.groups import hint, network_group, partner_group
 from notifications.services import notify
 from partners.models import Partner, Service, User
@@ -27,6 +27,7 @@ from people.models import AccessAction, Case, Consent, DataCategory, Person
 from referrals import access
 from referrals.choices import TRANSITIONS, OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
 from referrals.models import Referral, ReferralEvent
+from referrals.selectors import referral_recipients
 
 STATE_LABELS = dict(State.choices)
 
@@ -174,8 +175,7 @@ def referral_create(
     elif from_partner.pk not in scope.staff_partner_ids:
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
-    members = NetworkMembership.objects.current().filter(network_id=person.network_id)
-    if not members.filter(partner=to_partner).exists():
+    if not referral_recipients(person.network_id).filter(pk=to_partner.pk).exists():
         errors["to_partner"] = [_("The partner must be a current member of this network.")]
     if from_partner is not None and from_partner.pk == to_partner.pk:
         errors["to_partner"] = [_("A partner cannot refer to itself.")]
@@ -356,18 +356,18 @@ def referral_start(*, actor: User, referral: Referral) -> Referral:
 
 
 def _validate_reason(reason_code: str, origin: str) -> None:
-    errors = {}
-    if reason_code not in ReasonCode.values:
-        errors["reason_code"] = [_("Choose a reason.")]
-    if origin not in ReasonOrigin.values:
-        errors["reason_origin"] = [_("Say whether the reason came from the institution or the person.")]
-    if errors:
-        raise ValidationError(errors)
+    require_codes(
+        reason_code=(reason_code, ReasonCode.values, _("Choose a reason.")),
+        reason_origin=(
+            origin,
+            ReasonOrigin.values,
+            _("Say whether the reason came from the institution or the person."),
+        ),
+    )
 
 
 def _validate_outcome(outcome_code: str) -> None:
-    if outcome_code not in OutcomeCode.values:
-        raise ValidationError({"outcome_code": [_("Choose the outcome.")]})
+    require_codes(outcome_code=(outcome_code, OutcomeCode.values, _("Choose the outcome.")))
 
 
 def _release_place(referral: Referral, actor: User | None) -> None:

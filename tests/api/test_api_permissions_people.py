@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from notifications.models import Notification
@@ -30,10 +31,11 @@ from people.groups import group_join
 from people.models import Instrument, InstrumentDomain, Person
 from referrals import services
 from referrals.choices import State
+from referrals.models import Referral
+from tests.api.test_api_permissions import HIDDEN, PERSONAS, SEEN, Outcome, clients, expect
 from tests.people_fixtures import make_case, make_consent, make_person
 from tests.permission_scenes import TARGETS, Employment, Scene, build_employment, build_scene
 from tests.personas import World
-from tests.api.test_api_permissions import HIDDEN, PERSONAS, SEEN, Outcome, clients, expect
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +156,16 @@ WITHDRAW: dict[str, Table] = {
     "theirs": only(other_coordinator=200, unrelated_staff=403, unrelated_admin=403),
     "declined": only(coordinator=409, sending_staff=409),
     "consent_withdrawn": only(coordinator=200, sending_staff=200, receiving_staff=403, receiving_admin=403),
+}
+# Redirecting an overdue referral: the network's coordinators alone; those who see the referral otherwise 403.
+# A declined referral is not overdue (409); without a live consent covering the new partner the new referral
+# cannot be sent (409: in network B the person's consent names only the partner that did not answer).
+REDIRECT: dict[str, Table] = {
+    "own": only(coordinator=200, sending_staff=403, receiving_staff=403, receiving_admin=403),
+    "neighbour": only(coordinator=200),
+    "theirs": only(other_coordinator=409, unrelated_staff=403, unrelated_admin=403),
+    "declined": only(coordinator=409, sending_staff=403),
+    "consent_withdrawn": only(coordinator=409, sending_staff=403, receiving_staff=403, receiving_admin=403),
 }
 # Registering a person: the network's coordinators; those who see the network otherwise 403.
 PERSON_CREATE: dict[str, Table] = {
@@ -281,6 +293,21 @@ def transition(name: str, state: str, expected: dict[str, Table], body: dict[str
     )
 
 
+def overdue_referral(c: Context, t: str) -> Any:
+    """The target's sent referral, past its answer date (the declined target's own referral, as it is)."""
+    referral = referral_in(State.SENT)(c, t)
+    if t != "declined":
+        Referral.objects.filter(pk=referral.pk).update(due_by=timezone.now() - datetime.timedelta(hours=1))
+        referral.refresh_from_db()
+    return referral
+
+
+def redirect_target(c: Context, t: str, referral: Any) -> Any:
+    """Another partner the person's consent covers, so a redirect can be sent; else one it does not cover."""
+    covered = [p for p in c.scene.consent_partners(t) if p.pk != referral.to_partner_id]
+    return covered[0] if covered else c.scene.onward_partner(t)
+
+
 def group_of(c: Context, t: str) -> Any:
     """The group a target names; a person-level target (declined, consent withdrawn) names MOPR's group."""
     return c.scene.groups.get(t, c.scene.groups["own"])
@@ -405,6 +432,16 @@ MATRIX = [
         State.ACCEPTED,
         RESPOND,
         {"reason_code": "person_unreachable", "outcome_code": "not_achieved"},
+    ),
+    Operation(
+        "POST",
+        "/api/v1/referrals/{id}/redirect/",
+        lambda c, t, p: (
+            f"/api/v1/referrals/{p.pk}/redirect/",
+            {"to_partner": str(redirect_target(c, t, p).pk), "note": "Brak odpowiedzi"},
+        ),
+        REDIRECT,
+        prepare=overdue_referral,
     ),
     # --- assessments ---
     Operation(
