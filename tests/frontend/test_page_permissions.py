@@ -33,9 +33,6 @@ from people.groups import group_join
 from people.models import GroupMembership
 from referrals.choices import State
 from referrals.models import Referral
-from tests.factories import AgreementFactory, ServiceFactory
-from tests.permission_scenes import Employment, Scene, build_employment, build_scene
-from tests.personas import World
 from tests.api.test_api_permissions import PERSONAS
 from tests.api.test_api_permissions_people import (
     A_SIDE,
@@ -61,6 +58,9 @@ from tests.api.test_api_permissions_people import (
     Outcome,
     Table,
 )
+from tests.factories import AgreementFactory, ServiceFactory
+from tests.permission_scenes import Employment, Scene, build_employment, build_scene
+from tests.personas import World
 
 pytestmark = pytest.mark.django_db
 
