@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from api.pagination import Pagination
 from api.views import _errors, _path_id, actor
 from core.errors import PermissionDenied
+from core.types import AuthUser
 from employment import applications
 from employment import placements as placement_services
 from employment.access import get_application_for, may_propose_in
@@ -326,7 +327,7 @@ class AdvanceSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-def _candidate(user: Any, application: Any, *, timeline: bool = False) -> dict[str, Any]:
+def _candidate(user: AuthUser, application: Any, *, timeline: bool = False) -> dict[str, Any]:
     data = candidate_data(user, application)
     if timeline:
         data["timeline"] = timeline_data(user, application)

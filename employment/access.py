@@ -18,6 +18,7 @@ from django.http import Http404
 
 from core import grants
 from core.scope import scope_for
+from core.types import AuthUser
 from employment.models import (
     ACTIVE,
     CHECKPOINT_MONTHS,
@@ -60,7 +61,7 @@ def perm_id(codename: str) -> int:
 _NETWORKS_ATTR = "_lsw_employment_networks"
 
 
-def proposer_network_ids(user: Any) -> frozenset[Any]:
+def proposer_network_ids(user: AuthUser) -> frozenset[Any]:
     """Networks where the user proposes candidates and sees open placements without coordinating: as staff of a
     labour office (PUP) or as a job coach of a partner that is a current member. Cached on the user object."""
     cached = getattr(user, _NETWORKS_ATTR, None)
@@ -80,7 +81,7 @@ def proposer_network_ids(user: Any) -> frozenset[Any]:
     return ids
 
 
-def acting_partner_ids(user: Any) -> frozenset[Any]:
+def acting_partner_ids(user: AuthUser) -> frozenset[Any]:
     """Partners the user acts for as staff or admin (a job coach role does not speak for the employer)."""
     scope = scope_for(user)
     return scope.staff_partner_ids - scope.job_coach_partner_ids
@@ -90,7 +91,7 @@ def _granted(group_ids: Iterable[int], codename: str) -> Exists:
     return grants.granted_in(PlacementApplicationGroupObjectPermission, group_ids, perm_id(codename))
 
 
-def applications_visible_to(user: Any) -> QuerySet[PlacementApplication]:
+def applications_visible_to(user: AuthUser) -> QuerySet[PlacementApplication]:
     """Coordinators: their networks. Employer and proposer staff: by partner id first, then the grant.
     Job coaches: the people they were assigned."""
     scope = scope_for(user)
@@ -115,7 +116,7 @@ def employment_consent_live() -> Exists:
     )
 
 
-def readable_applications(user: Any) -> QuerySet[Any]:
+def readable_applications(user: AuthUser) -> QuerySet[Any]:
     """The applications the user sees, loaded as every reader receives them, in one query: the person without the
     columns an employer never gets, whether a live consent shares employment, and the employer's answer right."""
     scope = scope_for(user)
@@ -131,7 +132,7 @@ def readable_applications(user: Any) -> QuerySet[Any]:
     )
 
 
-def get_application_for(user: Any, pk: Any) -> Any:
+def get_application_for(user: AuthUser, pk: Any) -> Any:
     try:
         return readable_applications(user).get(pk=pk)
     except (PlacementApplication.DoesNotExist, ValueError, TypeError):
@@ -140,7 +141,7 @@ def get_application_for(user: Any, pk: Any) -> Any:
         raise Http404 from None
 
 
-def responds_for_employer(user: Any, application: PlacementApplication) -> bool:
+def responds_for_employer(user: AuthUser, application: PlacementApplication) -> bool:
     """Answers for the employer: its staff holding the respond grant; coordinators may record for an employer."""
     annotated = getattr(application, "user_responds", None)
     if annotated is not None:
@@ -153,7 +154,7 @@ def responds_for_employer(user: Any, application: PlacementApplication) -> bool:
     return grants.holds(PlacementApplicationGroupObjectPermission, application, scope.staff_group_ids, perm_id(RESPOND))
 
 
-def is_proposer_side(user: Any, application: PlacementApplication) -> bool:
+def is_proposer_side(user: AuthUser, application: PlacementApplication) -> bool:
     scope = scope_for(user)
     return (
         application.network_id in scope.coordinated_network_ids
@@ -165,11 +166,11 @@ def is_proposer_side(user: Any, application: PlacementApplication) -> bool:
     )
 
 
-def is_coach(user: Any, application: PlacementApplication) -> bool:
+def is_coach(user: AuthUser, application: PlacementApplication) -> bool:
     return application.job_coach_id is not None and application.job_coach_id == getattr(user, "pk", None)
 
 
-def reads_as_employer(user: Any, application: PlacementApplication) -> bool:
+def reads_as_employer(user: AuthUser, application: PlacementApplication) -> bool:
     """Whether the user reads this application as the employer does (notes of the network hidden)."""
     scope = scope_for(user)
     return (
@@ -180,7 +181,7 @@ def reads_as_employer(user: Any, application: PlacementApplication) -> bool:
     )
 
 
-def allowed_moves(user: Any, application: PlacementApplication) -> list[str]:
+def allowed_moves(user: AuthUser, application: PlacementApplication) -> list[str]:
     """Stages the user may move this application to now, in the order pages show them."""
     moves: list[str] = []
     employer = responds_for_employer(user, application)
@@ -200,7 +201,7 @@ def allowed_moves(user: Any, application: PlacementApplication) -> list[str]:
     return moves
 
 
-def may_propose_in(user: Any, network_id: Any) -> bool:
+def may_propose_in(user: AuthUser, network_id: Any) -> bool:
     scope = scope_for(user)
     return network_id in scope.coordinated_network_ids or network_id in proposer_network_ids(user)
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from core import grants
 from core.errors import Conflict, PermissionDenied
 from core.scope import scope_for
+from core.types import AuthUser
 from employment import access, applications, selectors
 from employment.models import (
     ACTIVE,
@@ -78,7 +79,7 @@ def _open_condition() -> Q:
     return Q(is_open=True) & (Q(closing_date__isnull=True) | Q(closing_date__gte=today))
 
 
-def placements_visible_to(user: Any) -> QuerySet[JobPlacement]:
+def placements_visible_to(user: AuthUser) -> QuerySet[JobPlacement]:
     scope = scope_for(user)
     if scope.user_id is None:
         return JobPlacement.objects.none()
@@ -95,19 +96,19 @@ def placements_visible_to(user: Any) -> QuerySet[JobPlacement]:
     return JobPlacement.objects.filter(condition)
 
 
-def get_placement_for(user: Any, pk: Any) -> JobPlacement:
+def get_placement_for(user: AuthUser, pk: Any) -> JobPlacement:
     try:
         return placements_visible_to(user).select_related("employer", "network").get(pk=pk)
     except (JobPlacement.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
 
 
-def employer_partners_of(user: Any) -> QuerySet[Partner]:
+def employer_partners_of(user: AuthUser) -> QuerySet[Partner]:
     """Employers the user posts placements for (their staff or admin, not a job coach there)."""
     return Partner.objects.filter(id__in=list(access.acting_partner_ids(user)), type=PartnerType.EMPLOYER)
 
 
-def can_manage_placement(user: Any, placement: JobPlacement) -> bool:
+def can_manage_placement(user: AuthUser, placement: JobPlacement) -> bool:
     if placement.employer_id not in access.acting_partner_ids(user):
         return False
     scope = scope_for(user)
@@ -115,7 +116,7 @@ def can_manage_placement(user: Any, placement: JobPlacement) -> bool:
 
 
 def placement_list(
-    user: Any,
+    user: AuthUser,
     *,
     q: str = "",
     network: Any = None,
@@ -339,7 +340,7 @@ def job_coach_assign(*, actor: User, application: PlacementApplication, coach: U
     return applications.assign_job_coach_locked(actor=actor, application=locked, coach=coach)
 
 
-def can_record_follow_along(user: Any, application: PlacementApplication) -> bool:
+def can_record_follow_along(user: AuthUser, application: PlacementApplication) -> bool:
     return access.is_coach(user, application) or scope_for(user).coordinates(application.network_id)
 
 
@@ -441,7 +442,7 @@ def caseload_by_coach(network_ids: Any) -> list[CoachLoad]:
     ]
 
 
-def coach_caseload(user: Any) -> QuerySet[Any]:
+def coach_caseload(user: AuthUser) -> QuerySet[Any]:
     """The people a job coach supports now: employed, or offered the job, with the coach assigned."""
     return (
         selectors.application_list(user)

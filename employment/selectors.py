@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.scope import scope_for
+from core.types import AuthUser
 from employment.access import allowed_moves, employment_consent_live, readable_applications, reads_as_employer
 from employment.models import CHECKPOINT_MONTHS, STAGE_LABELS, JobPlacement, PlacementApplication
 from employment.retention import add_months, next_checkpoint
@@ -31,7 +32,7 @@ EMPLOYER_PERSON_FIELDS: tuple[str, ...] = (
 CONSENTED_FIELDS = ("phone", "email", "preferred_contact", "skills_experience", "work_support_needs")
 
 
-def application_list(user: Any, *, placement: JobPlacement | None = None, stage: str = "") -> QuerySet[Any]:
+def application_list(user: AuthUser, *, placement: JobPlacement | None = None, stage: str = "") -> QuerySet[Any]:
     """Candidates the user may see, with what a row needs in one query (consent, the employer's answer right)."""
     applications = readable_applications(user)
     if placement is not None:
@@ -41,7 +42,7 @@ def application_list(user: Any, *, placement: JobPlacement | None = None, stage:
     return applications.order_by("-created_at", "-id")
 
 
-def moves_now(user: Any, application: PlacementApplication) -> list[str]:
+def moves_now(user: AuthUser, application: PlacementApplication) -> list[str]:
     """What pages and the API offer: the allowed moves, less a retention checkpoint whose day has not come."""
     today = timezone.localdate()
     return [
@@ -52,7 +53,7 @@ def moves_now(user: Any, application: PlacementApplication) -> list[str]:
     ]
 
 
-def candidate_data(user: Any, application: Any) -> dict[str, Any]:
+def candidate_data(user: AuthUser, application: Any) -> dict[str, Any]:
     """A candidate as every page, API answer and export shows them: the employer-safe fields only, for everyone.
     Contact, skills and support needs only while a live consent gives the employer the employment category."""
     person = application.person
@@ -107,7 +108,7 @@ def candidate_data(user: Any, application: Any) -> dict[str, Any]:
     return data
 
 
-def timeline_data(user: Any, application: PlacementApplication) -> list[dict[str, Any]]:
+def timeline_data(user: AuthUser, application: PlacementApplication) -> list[dict[str, Any]]:
     """The timeline; an employer reads the notes its own staff wrote, never those of the network's side."""
     employer_reader = reads_as_employer(user, application)
     return [

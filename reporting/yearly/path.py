@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.scope import scope_for
+from core.types import AuthUser
 from employment.access import applications_visible_to
 from employment.models import STAGE_LABELS, ApplicationEvent
 from people.access import PersonAccess
@@ -68,7 +69,7 @@ def _entry(at: datetime.datetime, kind: str, title: str, **extra: Any) -> PathEn
     return PathEntry(at=at, kind=kind, kind_label=str(KIND_LABELS[kind]), title=title, **extra)
 
 
-def person_path(access: PersonAccess, user: Any) -> list[PathEntry]:
+def person_path(access: PersonAccess, user: AuthUser) -> list[PathEntry]:
     """One timeline across partners, oldest first, of what this reader may see of the person.
 
     Stage changes for everyone who sees the person (as on the person page); referrals the reader sees, with
@@ -170,7 +171,7 @@ def person_path(access: PersonAccess, user: Any) -> list[PathEntry]:
     return entries
 
 
-def _placement_entries(person: Person, user: Any) -> list[PathEntry]:
+def _placement_entries(person: Person, user: AuthUser) -> list[PathEntry]:
     visible = applications_visible_to(user).filter(person=person)
     entries = []
     for event in (

@@ -17,12 +17,15 @@ def instrument(transactional_db: Any) -> None:
     """Transactional tests flush the database, data migrations included: put the default instrument back."""
     import importlib
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
     from people.assessments import default_instrument
 
     if default_instrument() is None:
-        importlib.import_module("network.migrations.0005_default_instrument").create_instrument(apps, None)
+        # The data migration runs against the models as they stood then (the instrument lived in network).
+        state = MigrationLoader(connection).project_state(("network", "0005_default_instrument")).apps
+        importlib.import_module("network.migrations.0005_default_instrument").create_instrument(state, None)
 
 
 def test_it_registers_a_person_through_to_the_progress_chart(page: Any, world: Any, instrument: None) -> None:
