@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -20,11 +19,11 @@ from api.views import _errors, _path_id, actor
 from core.scope import scope_for
 from network.access import get_network_for
 from partners.choices import PartnerType
-from partners.models import Partner
 from people import services as people_services
-from people.access import PersonAccess, get_person_for, persons_visible_to
+from people.access import PersonAccess, get_person_for
 from people.audit import log_access, log_access_many
-from people.models import PERSON_FIELD_CATEGORIES, AccessAction, Consent, DataCategory, GivenBy, normalise_name
+from people.models import PERSON_FIELD_CATEGORIES, AccessAction, Consent, DataCategory, GivenBy
+from people.selectors import consents_of, get_consent_for, partners_named, person_accesses, person_list
 
 PATH_ID = _path_id("The object's id (UUID).")
 
@@ -91,30 +90,12 @@ class PersonListView(APIView):
     )
     def get(self, request: Request) -> Response:
         user = actor(request)
-        scope = scope_for(user)
-        if scope.is_monitor and not scope.coordinated_network_ids and not scope.staff_partner_ids:
-            raise Http404  # the regional monitor never reaches a person-level endpoint
-        people = persons_visible_to(user).active().select_related("network").order_by("last_name", "first_name", "id")
-        q = (request.query_params.get("q") or "").strip()
-        if q:
-            people = people.filter(normalised_name__contains=normalise_name(q, "")) | people.filter(pesel=q)
+        people = person_list(user, q=request.query_params.get("q") or "")
         paginator = Pagination()
         with transaction.atomic():
             page = list(paginator.paginate_queryset(people, request, view=self) or [])
             log_access_many(user=user, people=page, action=AccessAction.VIEW, view="api-persons", channel="api")
-        from people.access import access_to_person
-
-        rows = []
-        coordinated = scope_for(user).coordinated_network_ids
-        for person in page:
-            access = (
-                PersonAccess(person=person, categories=frozenset(DataCategory.values), is_coordinator=True)
-                if person.network_id in coordinated
-                else access_to_person(user, person)
-            )
-            if access is not None:
-                rows.append(person_data(access))
-        return paginator.get_paginated_response(rows)
+        return paginator.get_paginated_response([person_data(access) for access in person_accesses(user, page)])
 
     @extend_schema(
         summary="Register a person (the network's coordinator); 409 with candidates when it may be a duplicate",
@@ -227,7 +208,7 @@ class PersonConsentsView(APIView):
         access = get_person_for(actor(request), pk)
         if not access.can_change_path:
             raise Http404
-        consents = Consent.objects.filter(person=access.person).prefetch_related("partners")
+        consents = consents_of(access.person)
         return Response([consent_data(c) for c in consents])
 
     @extend_schema(
@@ -242,10 +223,8 @@ class PersonConsentsView(APIView):
         incoming = ConsentInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
-        partner_ids = data.pop("partners")
-        partners = list(Partner.objects.filter(pk__in=partner_ids))
-        if len(partners) != len(set(partner_ids)):
-            raise serializers.ValidationError({"partners": [_("Unknown partner.")]})
+        # Whether the consent may name these partners is the service's check, the same as the page's.
+        partners = partners_named(data.pop("partners"))
         consent = people_services.consent_record(
             actor=user, person=access.person, partners=partners, channel="api", **data
         )
@@ -265,11 +244,7 @@ class ConsentWithdrawView(APIView):
     )
     def post(self, request: Request, pk: str) -> Response:
         user = actor(request)
-        try:
-            consent = Consent.objects.select_related("person").get(pk=pk)
-        except (Consent.DoesNotExist, ValueError, DjangoValidationError):
-            raise Http404 from None
-        get_person_for(user, consent.person_id)
+        consent = get_consent_for(user, pk)
         incoming = WithdrawSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         consent = people_services.consent_withdraw(

@@ -1,4 +1,7 @@
-"""Forms for people, consent, the case and the support plan; the services decide and write."""
+"""Forms for people, consent, the case and the support plan; the services decide and write.
+
+The partners and case managers a form offers come from ``people.selectors``, the lists the services validate
+against, so the page offers exactly what the service (and through it the API) accepts."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from network.models import Network
 from partners.choices import PartnerType
 from partners.models import Partner, User
 from people.models import PERSON_FIELD_CATEGORIES, DataCategory, GivenBy, GoalStatus, LifeDomain, Person
+from people.selectors import case_managers, network_partners
 
 
 class PersonForm(forms.ModelForm):
@@ -45,10 +49,6 @@ class RegisterPersonForm(PersonForm):
     )
 
 
-def _partners_of(network: Network) -> Any:
-    return Partner.objects.filter(network_memberships__network=network).order_by("name").distinct()
-
-
 class ConsentForm(forms.Form):
     categories = forms.MultipleChoiceField(
         label=_("Data categories"), choices=DataCategory.choices, widget=forms.CheckboxSelectMultiple, required=False
@@ -72,7 +72,7 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["partners"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = _partners_of(network)
+        field.queryset = network_partners(network.pk)
 
 
 class WithdrawForm(forms.Form):
@@ -93,12 +93,8 @@ class CaseOpenForm(forms.Form):
         stage_field = self.fields["stage"]
         assert isinstance(partner_field, forms.ModelChoiceField) and isinstance(manager_field, forms.ModelChoiceField)
         assert isinstance(stage_field, forms.ChoiceField)
-        partner_field.queryset = _partners_of(network)
-        manager_field.queryset = (
-            User.objects.filter(staff_memberships__partner__network_memberships__network=network, is_active=True)
-            .distinct()
-            .order_by("last_name", "first_name")
-        )
+        partner_field.queryset = network_partners(network.pk)
+        manager_field.queryset = case_managers(network.pk)
         stage_field.choices = network.stage_choices()
 
 
@@ -137,7 +133,7 @@ class GoalForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["responsible_partner"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = _partners_of(network)
+        field.queryset = network_partners(network.pk)
 
 
 class GoalReviewForm(forms.Form):

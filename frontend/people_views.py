@@ -12,14 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
-from core.scope import scope_for
 from core.types import AuthUser
 from frontend.errors import as_messages, on_form
 from frontend.people_forms import (
@@ -36,13 +34,24 @@ from frontend.people_forms import (
     WithdrawForm,
 )
 from frontend.types import AuthedRequest
-from network.access import get_network_for
 from people import plans as plan_services
 from people import services as people_services
-from people.access import PersonAccess, get_person_for, persons_visible_to
+from people.access import PersonAccess, get_person_for
 from people.audit import log_access, log_access_many
 from people.export import person_export
-from people.models import PERSON_FIELD_CATEGORIES, AccessAction, AccessLog, Case, Consent, DataCategory, Goal, Person
+from people.models import PERSON_FIELD_CATEGORIES, AccessAction, DataCategory, Person
+from people.selectors import (
+    access_log_of,
+    case_events,
+    case_of,
+    closed_cases_of,
+    consent_of,
+    consents_of,
+    get_network_to_register_in,
+    goal_of,
+    open_case_of,
+    person_list,
+)
 
 PAGE_SIZE = 50
 SECTIONS = [
@@ -55,31 +64,16 @@ SECTIONS = [
 
 @login_required
 def people_list(request: AuthedRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    if scope.is_monitor and not scope.coordinated_network_ids and not scope.staff_partner_ids:
-        raise Http404  # the regional monitor never reaches a person-level page
     form = PeopleFilterForm(request.GET or None)
-    people = persons_visible_to(request.user).active().select_related("network")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            from people.models import normalise_name
-
-            q = data["q"].strip()
-            people = people.filter(Q(normalised_name__contains=normalise_name(q, "")) | Q(pesel=q))
-        if data["network"]:
-            people = people.filter(network_id=data["network"])
-        open_case: dict[str, Any] = {}
-        if data["stage"]:
-            open_case["cases__stage"] = data["stage"]
-        if data["unassigned"]:
-            open_case["cases__case_manager__isnull"] = True
-        if open_case:
-            # One filter call: the conditions apply to the same open case.
-            people = people.filter(cases__closed_on__isnull=True, **open_case)
-    people = people.prefetch_related(
-        Prefetch("cases", queryset=Case.objects.open().select_related("case_manager", "network"), to_attr="open_cases")
-    ).order_by("last_name", "first_name", "id")
+    filters = form.cleaned_data if form.is_valid() else {}
+    people = person_list(
+        request.user,
+        q=filters.get("q") or "",
+        network=filters.get("network"),
+        stage=filters.get("stage") or "",
+        unassigned=bool(filters.get("unassigned")),
+        with_open_cases=True,
+    )
     with transaction.atomic():
         page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page)
@@ -92,14 +86,7 @@ def people_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_register(request: AuthedRequest, network_id: UUID) -> HttpResponse:
-    network = get_network_for(request.user, network_id)
-    if network.pk not in _coordinated(request):
-        from core.scope import scope_for
-
-        # The regional monitor never reaches a person-level page, not even an empty form.
-        if scope_for(request.user).is_monitor:
-            raise Http404
-        raise PermissionDenied
+    network = get_network_to_register_in(request.user, network_id)
     form = RegisterPersonForm(request.POST or None)
     duplicates: list[Person] = []
     if request.method == "POST" and form.is_valid():
@@ -119,12 +106,6 @@ def person_register(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     status = 409 if duplicates else (400 if request.method == "POST" else 200)
     context = {"network": network, "form": form, "duplicates": duplicates}
     return render(request, "people/register.html", context, status=status)
-
-
-def _coordinated(request: AuthedRequest) -> frozenset[Any]:
-    from core.scope import scope_for
-
-    return scope_for(request.user).coordinated_network_ids
 
 
 def _sections(access: PersonAccess) -> list[tuple[str, list[tuple[str, Any]]]]:
@@ -152,11 +133,9 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
         access = get_person_for(request.user, person_id)
         person = access.person
         log_access(user=request.user, person=person, action=AccessAction.VIEW, view="person-detail")
-    case = (
-        Case.objects.open().filter(person=person).select_related("case_manager", "managing_partner", "network").first()
-    )
-    events = list(case.events.select_related("actor", "to_manager", "to_partner")) if case else []
-    consents = list(Consent.objects.filter(person=person).prefetch_related("partners").select_related("recorded_by"))
+    case = open_case_of(person)
+    events = case_events(case)
+    consents = list(consents_of(person))
     network = person.network
     context: dict[str, Any] = {
         "access": access,
@@ -165,7 +144,7 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
         "consents": consents,
         "case": case,
         "events": events,
-        "closed_cases": list(Case.objects.filter(person=person, closed_on__isnull=False).order_by("-closed_on")),
+        "closed_cases": closed_cases_of(person),
         **plan_services.plan_context(case),
     }
     if access.can_change_path and not person.anonymised_at:
@@ -182,7 +161,7 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
 
     context["referrals"] = list(referral_list(request.user, person=person.pk)[:20])
     if access.is_coordinator:
-        context["access_log"] = list(AccessLog.objects.filter(person=person).select_related("user")[:30])
+        context["access_log"] = access_log_of(person, limit=30)
     context.update(_extra_sections(access, request.user))
     return render(request, "people/detail.html", context)
 
@@ -271,7 +250,7 @@ def consent_add(request: AuthedRequest, person_id: UUID) -> HttpResponse:
 @require_POST
 def consent_withdraw(request: AuthedRequest, person_id: UUID, consent_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
-    consent = _consent_of(access.person, consent_id)
+    consent = consent_of(access.person, consent_id)
     form = WithdrawForm(request.POST, prefix="withdraw")
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -283,19 +262,12 @@ def consent_withdraw(request: AuthedRequest, person_id: UUID, consent_id: UUID) 
     return _back(access.person, "consents")
 
 
-def _consent_of(person: Person, consent_id: UUID) -> Consent:
-    try:
-        return Consent.objects.select_related("person").get(pk=consent_id, person=person)
-    except Consent.DoesNotExist:
-        raise Http404 from None
-
-
 @login_required
 def consent_document(request: AuthedRequest, person_id: UUID, consent_id: UUID) -> FileResponse:
     access = get_person_for(request.user, person_id)
     if not access.can_change_path:
         raise Http404
-    consent = _consent_of(access.person, consent_id)
+    consent = consent_of(access.person, consent_id)
     if not consent.document:
         raise Http404
     with transaction.atomic():
@@ -326,18 +298,11 @@ def case_open(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     return _back(access.person, "case")
 
 
-def _case_of(access: PersonAccess, case_id: UUID) -> Case:
-    try:
-        return Case.objects.select_related("network", "person").get(pk=case_id, person=access.person)
-    except Case.DoesNotExist:
-        raise Http404 from None
-
-
 @login_required
 @require_POST
 def case_stage(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
-    case = _case_of(access, case_id)
+    case = case_of(access.person, case_id)
     form = StageForm(request.POST, network=case.network, prefix="stage")
     if form.is_valid():
         try:
@@ -355,7 +320,7 @@ def case_stage(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpRe
 @require_POST
 def case_transfer(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
-    case = _case_of(access, case_id)
+    case = case_of(access.person, case_id)
     form = TransferForm(request.POST, network=case.network, prefix="transfer")
     if form.is_valid():
         try:
@@ -373,7 +338,7 @@ def case_transfer(request: AuthedRequest, person_id: UUID, case_id: UUID) -> Htt
 @require_POST
 def case_close(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
-    case = _case_of(access, case_id)
+    case = case_of(access.person, case_id)
     form = CloseForm(request.POST, prefix="close")
     form.is_valid()
     try:
@@ -389,7 +354,7 @@ def case_close(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpRe
 @require_POST
 def goal_add(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
-    case = _case_of(access, case_id)
+    case = case_of(access.person, case_id)
     form = GoalForm(request.POST, network=case.network, prefix="goal")
     if form.is_valid():
         try:
@@ -407,10 +372,7 @@ def goal_add(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResp
 @require_POST
 def goal_review(request: AuthedRequest, person_id: UUID, goal_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
-    try:
-        goal = Goal.objects.select_related("plan__case").get(pk=goal_id, plan__case__person=access.person)
-    except Goal.DoesNotExist:
-        raise Http404 from None
+    goal = goal_of(access.person, goal_id)
     form = GoalReviewForm(request.POST, prefix="review")
     if form.is_valid():
         try:

@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, PermissionDenied
-from network.models import NetworkMembership
 from partners.models import Partner, User
 from people.access import access_to_person
 from people.audit import log_access
 from people.models import AccessAction, Case, Goal, GoalReview, GoalStatus, LifeDomain, SupportPlan
+from people.selectors import network_partners
 
 
 def _check_can_plan(actor: User, case: Case) -> None:
@@ -59,11 +59,12 @@ def goal_add(
     plan = current_plan(case) or plan_start(actor=actor, case=case)
     if domain not in LifeDomain.values:
         raise ValidationError({"domain": _("Choose a life domain.")})
+    # The goal form offers exactly ``network_partners``: a partner that has left the network is refused.
     if (
         responsible_partner is not None
-        and not NetworkMembership.objects.filter(network_id=case.network_id, partner=responsible_partner).exists()
+        and not network_partners(case.network_id).filter(pk=responsible_partner.pk).exists()
     ):
-        raise ValidationError({"responsible_partner": _("The partner must be a member of this network.")})
+        raise ValidationError({"responsible_partner": _("The partner must be a current member of this network.")})
     if target_date is not None and target_date < plan.agreed_on:
         raise ValidationError({"target_date": _("The target date cannot be before the plan was agreed.")})
     goal = Goal(

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from core import grants
 from core.errors import Conflict, PermissionDenied
 from core.scope import scope_for
-from network.models import Network, NetworkMembership
+from network.models import Network
 from partners.choices import PartnerType
-from partners.models import Partner, StaffMembership, User
+from partners.models import Partner, User
 from people.access import access_to_person
 from people.audit import log_access
 from people.models import (
@@ -34,6 +34,7 @@ from people.models import (
     pesel_birth_date,
     pesel_sex,
 )
+from people.selectors import case_managers, network_partners
 
 PERSON_FIELDS = list(PERSON_FIELD_CATEGORIES)
 
@@ -186,13 +187,13 @@ def consent_record(
         errors["partner_types"] = [_("Unknown partner type.")]
     if not partners and not partner_types:
         errors["partners"] = [_("Name the partners or the types of partners the consent covers.")]
-    member_ids = set(
-        NetworkMembership.objects.filter(network_id=person.network_id, partner__in=partners).values_list(
-            "partner_id", flat=True
+    if partners:
+        # The consent form offers exactly these partners; the API's ids are held to the same list.
+        offered = set(
+            network_partners(person.network_id).filter(pk__in=[p.pk for p in partners]).values_list("pk", flat=True)
         )
-    )
-    if any(p.pk not in member_ids for p in partners):
-        errors["partners"] = [_("A consent can only name partners of this network.")]
+        if any(p.pk not in offered for p in partners):
+            errors["partners"] = [_("The partner must be a current member of this network.")]
     if given_by not in GivenBy.values:
         errors["given_by"] = [_("Choose who gave the consent.")]
     if errors:
@@ -250,20 +251,17 @@ def _check_stage(network: Network, stage: str) -> None:
 
 
 def _check_manager(network: Network, manager: User | None, partner: Partner | None) -> None:
-    if (
-        partner is not None
-        and not NetworkMembership.objects.current().filter(network=network, partner=partner).exists()
-    ):
-        raise ValidationError({"managing_partner": _("The partner must be a member of this network.")})
-    if manager is not None:
-        memberships = StaffMembership.objects.filter(user=manager, is_active=True)
-        if partner is not None:
-            memberships = memberships.filter(partner=partner)
-        else:
-            memberships = memberships.filter(partner__network_memberships__network=network)
-        is_coordinator = network.coordinators.filter(user=manager).exists()
-        if not memberships.exists() and not is_coordinator:
-            raise ValidationError({"case_manager": _("The case manager must work for a partner of this network.")})
+    """The case and transfer forms offer ``network_partners`` and ``case_managers``; anything else is refused here."""
+    if partner is not None and not network_partners(network.pk).filter(pk=partner.pk).exists():
+        raise ValidationError({"managing_partner": _("The partner must be a current member of this network.")})
+    if manager is None:
+        return
+    if not case_managers(network.pk).filter(pk=manager.pk).exists():
+        raise ValidationError({"case_manager": _("The case manager must work for a partner of this network.")})
+    if partner is not None and not case_managers(network.pk, partner=partner).filter(pk=manager.pk).exists():
+        raise ValidationError(
+            {"case_manager": _("The case manager must work for the managing partner or coordinate this network.")}
+        )
 
 
 @transaction.atomic

@@ -1,0 +1,203 @@
+"""Reads about people for pages and the API: lists, the person page's parts, lookups scoped to a person, and the
+choices a form offers.
+
+The choice lists are the ones the services validate against: ``network_partners`` in ``consent_record``,
+``case_open``/``case_transfer`` and ``plans.goal_add``, ``case_managers`` in ``case_open``/``case_transfer``. A page
+offers exactly what the service accepts, and the API, which sends ids, is refused by the same check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from core.scope import scope_for
+from core.types import AuthUser
+from network.access import get_network_for
+from network.models import Network, NetworkCoordinator, NetworkMembership
+from partners.models import Partner, StaffMembership, User
+from people.access import ALL_CATEGORIES, PersonAccess, access_to_person, get_person_for, persons_visible_to
+from people.models import AccessLog, Case, CaseEvent, Consent, Goal, Person, PersonQuerySet, normalise_name
+
+# --- lists ----------------------------------------------------------------------------------------
+
+
+def person_list(
+    user: AuthUser,
+    *,
+    q: str = "",
+    network: Any = None,
+    stage: str = "",
+    unassigned: bool = False,
+    with_open_cases: bool = False,
+) -> PersonQuerySet:
+    """Active people the user may see, by name or PESEL, network, and the stage or manager of their open case.
+
+    ``with_open_cases`` adds one query that puts each person's open cases (with manager and network) on
+    ``open_cases``. The regional monitor never reaches a person-level list, not even an empty one: 404.
+    """
+    scope = scope_for(user)
+    if scope.is_monitor and not scope.coordinated_network_ids and not scope.staff_partner_ids:
+        raise Http404
+    people = persons_visible_to(user).active().select_related("network")
+    q = q.strip()
+    if q:
+        people = people.filter(Q(normalised_name__contains=normalise_name(q, "")) | Q(pesel=q))
+    if network:
+        people = people.filter(network_id=network)
+    open_case: dict[str, Any] = {}
+    if stage:
+        open_case["cases__stage"] = stage
+    if unassigned:
+        open_case["cases__case_manager__isnull"] = True
+    if open_case:
+        # One filter call: the conditions apply to the same open case.
+        people = people.filter(cases__closed_on__isnull=True, **open_case)
+    if with_open_cases:
+        people = people.prefetch_related(
+            Prefetch(
+                "cases", queryset=Case.objects.open().select_related("case_manager", "network"), to_attr="open_cases"
+            )
+        )
+    return people.order_by("last_name", "first_name", "id")
+
+
+def get_network_to_register_in(user: AuthUser, network_id: Any) -> Network:
+    """The network a person is registered in, for its own coordinators only (the operator gets no person data, as
+    in ``services.person_register``). 404 for a network the user may not see and for the regional monitor, who
+    never reaches a person-level page, not even an empty form; 403 for anyone else."""
+    network = get_network_for(user, network_id)
+    scope = scope_for(user)
+    if network.pk not in scope.coordinated_network_ids:
+        if scope.is_monitor:
+            raise Http404
+        raise PermissionDenied
+    return network
+
+
+def person_accesses(user: AuthUser, people: list[Person]) -> list[PersonAccess]:
+    """What the user may read of each person of a page; people they may no longer see are left out.
+
+    The coordinator of a person's network reads everything without a query; others are asked one by one (a page
+    of people seen through a case or a referral is small).
+    """
+    coordinated = scope_for(user).coordinated_network_ids
+    accesses = []
+    for person in people:
+        access = (
+            PersonAccess(person=person, categories=ALL_CATEGORIES, is_coordinator=True)
+            if person.network_id in coordinated
+            else access_to_person(user, person)
+        )
+        if access is not None:
+            accesses.append(access)
+    return accesses
+
+
+# --- the person page --------------------------------------------------------------------------------
+
+
+def open_case_of(person: Person) -> Case | None:
+    return (
+        Case.objects.open().filter(person=person).select_related("case_manager", "managing_partner", "network").first()
+    )
+
+
+def case_events(case: Case | None) -> list[CaseEvent]:
+    if case is None:
+        return []
+    return list(case.events.select_related("actor", "to_manager", "to_partner"))
+
+
+def closed_cases_of(person: Person) -> list[Case]:
+    return list(Case.objects.filter(person=person, closed_on__isnull=False).order_by("-closed_on"))
+
+
+def consents_of(person: Person) -> QuerySet[Consent]:
+    """Every consent of the person, live or not, with the partners it names (two queries)."""
+    return Consent.objects.filter(person=person).prefetch_related("partners").select_related("recorded_by")
+
+
+def access_log_of(person: Person, *, limit: int = 30) -> list[AccessLog]:
+    """The newest rows of who read or changed the person (the model's order), for the coordinator's page."""
+    return list(AccessLog.objects.filter(person=person).select_related("user")[:limit])
+
+
+# --- lookups scoped to a person: another person's object answers 404 ------------------------------------
+
+
+def consent_of(person: Person, consent_id: Any) -> Consent:
+    try:
+        return Consent.objects.select_related("person").get(pk=consent_id, person=person)
+    except (Consent.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+
+
+def get_consent_for(user: AuthUser, consent_id: Any) -> Consent:
+    """A consent of a person the user may see; 404 for missing and not-yours alike."""
+    try:
+        consent = Consent.objects.select_related("person").get(pk=consent_id)
+    except (Consent.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+    get_person_for(user, consent.person_id)
+    return consent
+
+
+def case_of(person: Person, case_id: Any) -> Case:
+    try:
+        return Case.objects.select_related("network", "person").get(pk=case_id, person=person)
+    except (Case.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+
+
+def goal_of(person: Person, goal_id: Any) -> Goal:
+    try:
+        return Goal.objects.select_related("plan__case").get(pk=goal_id, plan__case__person=person)
+    except (Goal.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+
+
+# --- choices: what the forms offer and the services accept ------------------------------------------
+
+
+def network_partners(network_id: Any) -> QuerySet[Partner]:
+    """Partners a consent, a case or a goal of this network may name: those whose membership has started and not
+    ended. The consent, case, transfer and goal forms offer exactly these; the services refuse any other."""
+    current = NetworkMembership.objects.current().filter(network_id=network_id)
+    return Partner.objects.filter(id__in=current.values("partner_id")).order_by("name")
+
+
+def partners_named(partner_ids: list[Any]) -> list[Partner]:
+    """The partners an API request names by id, each once; an id that names no partner is a field error.
+
+    Whether the consent may name them is the service's check (``network_partners``), the same as the page's.
+    """
+    ids = list(dict.fromkeys(partner_ids))
+    partners = list(Partner.objects.filter(pk__in=ids))
+    if len(partners) != len(ids):
+        raise ValidationError({"partners": [_("Unknown partner.")]})
+    return partners
+
+
+def case_managers(network_id: Any, *, partner: Partner | None = None) -> QuerySet[User]:
+    """Who may manage a case of this network: active users working (active staff membership) for a current
+    partner of the network, and the network's coordinators.
+
+    With ``partner`` (the case's managing partner), staff must work for that partner; coordinators still may. The
+    case and transfer forms offer the list without a partner; ``case_open``/``case_transfer`` check the pair.
+    """
+    staff = StaffMembership.objects.filter(is_active=True)
+    if partner is not None:
+        staff = staff.filter(partner=partner)
+    else:
+        staff = staff.filter(partner__in=network_partners(network_id).values("id"))
+    coordinators = NetworkCoordinator.objects.filter(network_id=network_id)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(id__in=staff.values("user_id")) | Q(id__in=coordinators.values("user_id")))
+        .order_by("last_name", "first_name", "id")
+    )
