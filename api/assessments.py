@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,16 +23,19 @@ from rest_framework.response import Response
 from api.views import actor
 from partners.models import Partner, User
 from people.assessments import (
+    assessment_partner_named,
     assessment_record,
-    default_instrument,
+    assessment_with_scores,
     get_instrument_for,
     get_person_with_health,
+    instrument_named,
     instruments_visible_to,
+    person_assessments,
     pick,
     with_levels,
 )
 from people.audit import log_access
-from people.models import AccessAction, Assessment, AssessmentScore, Instrument
+from people.models import AccessAction, Instrument, Person
 
 LANGUAGES = ("pl", "en")
 
@@ -209,12 +212,6 @@ class InstrumentDetailView(generics.GenericAPIView):
 # --- a person's results ---------------------------------------------------------------------------
 
 
-def _assessments() -> QuerySet[Assessment]:
-    return Assessment.objects.select_related("instrument", "partner", "assessed_by").prefetch_related(
-        Prefetch("scores", queryset=AssessmentScore.objects.select_related("domain").order_by("domain__position"))
-    )
-
-
 class PersonAssessmentsView(generics.GenericAPIView):
     serializer_class = AssessmentSerializer
     filter_backends: list[Any] = []
@@ -239,10 +236,9 @@ class PersonAssessmentsView(generics.GenericAPIView):
                 channel="api",
                 view="api-person-assessments",
             )
-        results = _assessments().filter(person=access.person).order_by("assessed_on", "created_at", "id")
         wanted = request.query_params.get("instrument")
-        if wanted:
-            results = results.filter(instrument=get_instrument_for(request.user, wanted))
+        instrument = get_instrument_for(request.user, wanted) if wanted else None
+        results = person_assessments(access.person, instrument)
         page = self.paginate_queryset(results)
         data = AssessmentSerializer(page, many=True, context={"request": request}).data
         return self.get_paginated_response(data)
@@ -258,10 +254,11 @@ class PersonAssessmentsView(generics.GenericAPIView):
         serializer = AssessmentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        user = cast(User, request.user)  # IsAuthenticated let them in
         instrument = self._instrument(data.get("instrument"))
-        partner = self._partner(data.get("partner"))
+        partner = self._partner(user, access.person, data.get("partner"))
         assessment = assessment_record(
-            actor=cast(User, request.user),  # IsAuthenticated let them in
+            actor=user,
             person=access.person,
             instrument=instrument,
             assessed_on=data.get("assessed_on") or timezone.localdate(),
@@ -270,22 +267,20 @@ class PersonAssessmentsView(generics.GenericAPIView):
             partner=partner,
             channel="api",
         )
-        result = _assessments().get(pk=assessment.pk)
+        result = assessment_with_scores(assessment)
         return Response(AssessmentSerializer(result, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     def _instrument(self, pk: Any) -> Instrument:
-        if pk is None:
-            instrument = default_instrument()
-        else:
-            instrument = instruments_visible_to(self.request.user).filter(pk=pk).first()
+        instrument = instrument_named(self.request.user, pk)
         if instrument is None:
             raise serializers.ValidationError({"instrument": [_("Choose an instrument you may use.")]})
         return instrument
 
-    def _partner(self, pk: Any) -> Partner | None:
+    def _partner(self, user: User, person: Person, pk: Any) -> Partner | None:
         if pk is None:
             return None
-        partner = Partner.objects.filter(pk=pk).first()
+        partner = assessment_partner_named(user, person, pk)
         if partner is None:
-            raise serializers.ValidationError({"partner": [_("The partner must be a member of this network.")]})
+            message = _("Choose a partner of this network on whose behalf you may record an assessment.")
+            raise serializers.ValidationError({"partner": [message]})
         return partner

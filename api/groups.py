@@ -1,7 +1,8 @@
 """API v1 for support groups (with meetings, attendance and yearly figures) and a person's recorded activities.
 
 Thin like the rest of api/: objects come through the access functions (404 for what the user cannot see),
-changes go through network.groups, and api.errors turns their exceptions into HTTP. A group's people appear
+ids are resolved among the choices the pages offer (people.group_selectors), changes go through people.groups,
+and api.errors turns their exceptions into HTTP. A group's people appear
 only in answers to those who manage it; everyone else who sees the group gets its schedule and anonymous
 yearly totals, the people fields being absent, not empty.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -28,10 +29,18 @@ from partners.models import Partner, Service, User
 from people import groups as group_services
 from people.access import PersonAccess, get_person_for
 from people.audit import log_access, log_access_many
-from people.groups import (
+from people.group_selectors import (
     YearFigures,
+    activity_partner_choices,
+    activity_service_choices,
     can_manage_group,
+    choice_named,
     get_group_for,
+    group_meetings_of_year,
+    group_members_now,
+    group_network_person,
+    group_service_choices,
+    group_with_member_count,
     group_year_figures,
     network_groups,
     partners_that_may_run_groups,
@@ -39,16 +48,7 @@ from people.groups import (
     person_activities_for,
     schedule_label,
 )
-from people.models import (
-    AccessAction,
-    Activity,
-    ActivityKind,
-    Attendance,
-    GroupMembership,
-    Meeting,
-    Person,
-    SupportGroup,
-)
+from people.models import AccessAction, Activity, ActivityKind, GroupMembership, Meeting, Person, SupportGroup
 
 # --- serializers ----------------------------------------------------------------------------------
 
@@ -300,27 +300,23 @@ def _actor(request: Request) -> User:
     return cast(User, request.user)
 
 
-def _service_of(service_id: Any) -> Service | None:
-    if service_id is None:
+def _chosen(choices: QuerySet[Any], pk: Any, field: str, message: str) -> Any:
+    """The object ``pk`` names among the choices the page offers; a field error (400) when it is not among them."""
+    if pk is None:
         return None
-    service = Service.objects.select_related("partner").filter(pk=service_id).first()
-    if service is None:
-        raise serializers.ValidationError({"service": [_("Unknown service.")]})
-    return service
+    chosen = choice_named(choices, pk)
+    if chosen is None:
+        raise serializers.ValidationError({field: [message]})
+    return chosen
 
 
-def _group_with_count(group: SupportGroup) -> SupportGroup:
-    counted = (
-        SupportGroup.objects.filter(pk=group.pk)
-        .select_related("partner")
-        .annotate(members_now=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
-        .get()
-    )
-    return counted
+def _group_service(choices: QuerySet[Service], pk: Any) -> Service | None:
+    message = _("Choose an active service of the partner that runs the group.")
+    return cast(Service | None, _chosen(choices, pk, "service", message))
 
 
-def _person_in_network(person_id: Any, network_id: Any) -> Person:
-    person = Person.objects.filter(pk=person_id, network_id=network_id).first()
+def _person_of(group: SupportGroup, person_id: Any) -> Person:
+    person = group_network_person(group, person_id)
     if person is None:
         # Same answer as the service gives for someone the user may not see.
         raise serializers.ValidationError({"person": [_("Choose a person of this group's network whom you support.")]})
@@ -369,15 +365,12 @@ class NetworkGroupsView(generics.ListCreateAPIView):
         serializer = GroupCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        partner = allowed.filter(pk=data.pop("partner")).first()
-        if partner is None:
-            raise serializers.ValidationError(
-                {"partner": [_("Choose a partner of this network in whose name you may run a group.")]}
-            )
+        message = _("Choose a partner of this network in whose name you may run a group.")
+        partner = _chosen(allowed, data.pop("partner"), "partner", message)
         if "service" in data:
-            data["service"] = _service_of(data["service"])
+            data["service"] = _group_service(group_service_choices(allowed), data["service"])
         group = group_services.group_create(actor=_actor(request), network=network, partner=partner, data=data)
-        return Response(GroupSerializer(_group_with_count(group)).data, status.HTTP_201_CREATED)
+        return Response(GroupSerializer(group_with_member_count(group)).data, status.HTTP_201_CREATED)
 
 
 class GroupDetailView(APIView):
@@ -390,19 +383,11 @@ class GroupDetailView(APIView):
         group = get_group_for(request.user, pk)
         year = _year(request)
         sees_names = can_manage_group(request.user, group)
-        instance = _group_with_count(group)
+        instance = group_with_member_count(group)
         context: dict[str, Any] = {"figures": group_year_figures(group, year), "sees_names": sees_names}
         if sees_names:
-            members = list(
-                GroupMembership.objects.filter(group=group, left_on__isnull=True)
-                .select_related("person")
-                .order_by("person__last_name", "person__first_name", "id")
-            )
-            meetings = list(
-                Meeting.objects.filter(group=group, held_on__year=year)
-                .order_by("-held_on", "-created_at")
-                .prefetch_related(Prefetch("attendance", queryset=Attendance.objects.order_by("id")))
-            )
+            members = list(group_members_now(group))
+            meetings = list(group_meetings_of_year(group, year))
             log_access_many(
                 user=actor(request),
                 people=[m.person for m in members],
@@ -427,9 +412,10 @@ class GroupDetailView(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "service" in data:
-            data["service"] = _service_of(data["service"])
+            choices = group_service_choices([group.partner_id], keep=group.service_id)
+            data["service"] = _group_service(choices, data["service"])
         group = group_services.group_update(actor=_actor(request), group=group, data=data)
-        return Response(GroupSerializer(_group_with_count(group)).data)
+        return Response(GroupSerializer(group_with_member_count(group)).data)
 
 
 class GroupMeetingsView(APIView):
@@ -474,7 +460,7 @@ class GroupMembersView(APIView):
             raise PermissionDenied
         serializer = GroupJoinSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = _person_in_network(serializer.validated_data["person"], group.network_id)
+        person = _person_of(group, serializer.validated_data["person"])
         membership = group_services.group_join(
             actor=_actor(request),
             group=group,
@@ -498,7 +484,7 @@ class GroupLeaveView(APIView):
             raise PermissionDenied
         serializer = GroupLeaveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = _person_in_network(serializer.validated_data["person"], group.network_id)
+        person = _person_of(group, serializer.validated_data["person"])
         membership = group_services.group_leave(
             actor=_actor(request),
             group=group,
@@ -559,21 +545,23 @@ class PersonActivitiesView(generics.ListCreateAPIView):
         serializer = ActivityCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        partner: Partner | None = None
-        if data.get("partner") is not None:
-            partner = Partner.objects.filter(pk=data["partner"]).first()
-            if partner is None:
-                raise serializers.ValidationError(
-                    {"partner": [_("You can record activities only in the name of your own institution.")]}
-                )
+        user = _actor(request)
+        message = _("You can record activities only in the name of your own institution.")
+        partner: Partner | None = _chosen(
+            activity_partner_choices(user, person), data.get("partner"), "partner", message
+        )
+        message = _("Choose an active service of your institution.")
+        service: Service | None = _chosen(
+            activity_service_choices(user, person), data.get("service"), "service", message
+        )
         activity = group_services.activity_record(
-            actor=_actor(request),
+            actor=user,
             person=person,
             minutes=data["minutes"],
             occurred_on=data.get("occurred_on"),
             kind=data["kind"],
             partner=partner,
-            service=_service_of(data.get("service")),
+            service=service,
             topic=data["topic"],
             channel="api",
         )

@@ -30,11 +30,11 @@ from frontend.types import AuthedRequest
 from people.access import PersonAccess
 from people.assessments import (
     AssessmentHistory,
+    assessed_on_error,
     assessment_histories,
     assessment_record,
-    default_instrument,
     get_person_with_health,
-    instruments_for_person,
+    instrument_to_record,
     pick,
     progress_svg,
     with_levels,
@@ -150,10 +150,11 @@ class AssessmentForm(forms.Form):
         self.radios = radios
 
     def clean_assessed_on(self) -> Any:
-        # The service checks this too; here it shows next to the field together with the other mistakes.
+        # The service's own check, asked here so that it shows next to the field together with the other mistakes.
         day = self.cleaned_data["assessed_on"]
-        if day and day > timezone.localdate():
-            raise ValidationError(_("The assessment date cannot be in the future."), code="future")
+        error = assessed_on_error(day)
+        if error is not None:
+            raise error
         return day
 
     def domain_fields(self) -> list[dict[str, Any]]:
@@ -161,19 +162,6 @@ class AssessmentForm(forms.Form):
 
     def scores(self) -> dict[str, Any]:
         return {domain["code"]: self.cleaned_data.get(domain["field_name"]) for domain in self.domains}
-
-
-def _choose_instrument(person: Person, wanted: str | None) -> tuple[Instrument | None, list[Instrument]]:
-    available = list(instruments_for_person(person))
-    if wanted:
-        for instrument in available:
-            if str(instrument.pk) == wanted:
-                return instrument, available
-    default = default_instrument()
-    for instrument in available:
-        if default is not None and instrument.pk == default.pk:
-            return instrument, available
-    return (available[0] if available else None), available
 
 
 @login_required
@@ -188,7 +176,7 @@ def assessment_new(request: AuthedRequest, person_id: UUID) -> HttpResponse:
         messages.error(request, _("This person's data was anonymised and cannot be changed."))
         return redirect(person_url(person))
     wanted = request.POST.get("instrument") if request.method == "POST" else request.GET.get("instrument")
-    instrument, available = _choose_instrument(person, wanted)
+    instrument, available = instrument_to_record(person, wanted)
     if instrument is None:
         raise Http404
     language = translation.get_language() or "pl"

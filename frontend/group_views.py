@@ -1,9 +1,9 @@
 """Pages of support groups (list, page with the yearly table, meetings with attendance, members) and the
-person-page section of recorded activities. Thin: access and rules live in network.groups."""
+person-page section of recorded activities. Thin: reads and the forms' choices come from
+people.group_selectors, changes go through people.groups, which accepts exactly those choices."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,8 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -23,7 +22,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
-from core.scope import scope_for
 from core.types import AuthUser
 from frontend.errors import as_messages, on_form
 from frontend.forms import DateInput
@@ -31,37 +29,36 @@ from frontend.types import AuthedRequest
 from network.access import get_network_for
 from partners.models import Partner, Service
 from people import groups as group_services
-from people.access import PersonAccess, get_person_for, persons_visible_to
+from people.access import PersonAccess, get_person_for
 from people.audit import log_access, log_access_many
-from people.groups import (
+from people.group_selectors import (
+    activity_partner_choices,
     activity_partner_ids,
+    activity_service_choices,
+    can_create_group,
     can_manage_group,
     can_record_activity,
     get_group_for,
+    get_group_membership,
+    group_meetings_of_year,
     group_memberships,
+    group_service_choices,
     group_year_figures,
     group_years,
+    join_candidate,
+    join_candidate_search,
+    last_scheduled_day,
+    meeting_candidates,
     network_groups,
     partners_that_may_run_groups,
     person_activities_for,
     person_group_attendance,
     schedule_label,
 )
-from people.models import (
-    AccessAction,
-    ActivityKind,
-    Attendance,
-    GroupMembership,
-    Meeting,
-    Person,
-    SupportGroup,
-    normalise_name,
-)
+from people.models import AccessAction, ActivityKind, Person, SupportGroup
 
 ACTIVITIES_SHOWN = 50
 SEARCH_RESULTS = 20
-# The meeting form offers people who were members lately too, so a meeting can be entered a while after it.
-RECENT_MEMBERS_DAYS = 92
 
 
 def _year_from(request: AuthedRequest) -> int:
@@ -117,16 +114,16 @@ class GroupForm(forms.ModelForm):
         service = self.fields["service"]
         assert isinstance(service, forms.ModelChoiceField)
         if partners is None:
-            # Editing: the running partner stays; its services are offered.
+            # Editing: the running partner stays; its services are offered, and the one the group has.
             del self.fields["partner"]
-            service.queryset = Service.objects.filter(partner_id=self.instance.partner_id).order_by("name")
+            service.queryset = group_service_choices([self.instance.partner_id], keep=self.instance.service_id)
         else:
             del self.fields["is_active"]
             partner = self.fields["partner"]
             assert isinstance(partner, forms.ModelChoiceField)
             partner.queryset = partners
             partner.label = gettext_lazy("Partner that runs the group")
-            service.queryset = Service.objects.filter(partner__in=partners).select_related("partner").order_by("name")
+            service.queryset = group_service_choices(partners)
         service.required = False
 
 
@@ -183,12 +180,10 @@ class ActivityForm(forms.Form):
         partner = self.fields["partner"]
         service = self.fields["service"]
         assert isinstance(partner, forms.ModelChoiceField) and isinstance(service, forms.ModelChoiceField)
-        partner.queryset = Partner.objects.filter(id__in=allowed).order_by("name")
+        partner.queryset = activity_partner_choices(actor, person)
         if len(allowed) == 1:
             partner.initial = next(iter(allowed))
-        service.queryset = (
-            Service.objects.filter(partner_id__in=allowed, is_active=True).select_related("partner").order_by("name")
-        )
+        service.queryset = activity_service_choices(actor, person)
 
 
 # --- groups ---------------------------------------------------------------------------------------
@@ -198,10 +193,7 @@ class ActivityForm(forms.Form):
 def group_list(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id)
     groups = [(group, schedule_label(group)) for group in network_groups(request.user, network)]
-    # Creating needs a partner of the network to run the group: any, for a coordinator; else the user's own.
-    scope = scope_for(request.user)
-    can_create = network.pk in scope.coordinated_network_ids or network.pk in scope.member_network_ids
-    context = {"network": network, "groups": groups, "can_create": can_create}
+    context = {"network": network, "groups": groups, "can_create": can_create_group(request.user, network)}
     return render(request, "groups/list.html", context)
 
 
@@ -268,18 +260,7 @@ def group_detail(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     }
     if manages:
         memberships = list(group_memberships(group))
-        meetings = list(
-            Meeting.objects.filter(group=group, held_on__year=year)
-            .order_by("-held_on", "-created_at")
-            .prefetch_related(
-                Prefetch(
-                    "attendance",
-                    queryset=Attendance.objects.select_related("person").order_by(
-                        "person__last_name", "person__first_name"
-                    ),
-                )
-            )
-        )
+        meetings = list(group_meetings_of_year(group, year))
         shown = {m.person_id: m.person for m in memberships}
         for meeting in meetings:
             shown.update({a.person_id: a.person for a in meeting.attendance.all()})
@@ -293,26 +274,16 @@ def group_detail(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     return render(request, "groups/detail.html", context)
 
 
-def _last_scheduled_day(group: SupportGroup) -> datetime.date:
-    today = timezone.localdate()
-    if group.weekday is None:
-        return today
-    return today - datetime.timedelta(days=(today.weekday() - group.weekday) % 7)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     group = get_group_for(request.user, group_id)
     if not can_manage_group(request.user, group):
         raise PermissionDenied
-    since = timezone.localdate() - datetime.timedelta(days=RECENT_MEMBERS_DAYS)
-    candidates: dict[Any, Person] = {}
-    for membership in group_memberships(group).filter(Q(left_on__isnull=True) | Q(left_on__gte=since)):
-        candidates[membership.person_id] = membership.person
-    choices = [(str(pk), str(person)) for pk, person in candidates.items()]
+    candidates = meeting_candidates(group)
+    choices = [(str(person.pk), str(person)) for person in candidates]
     initial = {
-        "held_on": _last_scheduled_day(group),
+        "held_on": last_scheduled_day(group),
         "duration_minutes": group.duration_minutes,
         "place": group.place,
         "leader": group.leader,
@@ -338,7 +309,7 @@ def meeting_create(request: AuthedRequest, group_id: UUID) -> HttpResponse:
                 request, _("The meeting of %(date)s was recorded.") % {"date": meeting.held_on.strftime("%d.%m.%Y")}
             )
             return redirect(f"{reverse('group-detail', args=[group.pk])}?year={meeting.held_on.year}")
-    log_access_many(user=request.user, people=list(candidates.values()), action=AccessAction.VIEW, view="meeting-form")
+    log_access_many(user=request.user, people=candidates, action=AccessAction.VIEW, view="meeting-form")
     status = 400 if request.method == "POST" else 200
     return render(request, "groups/meeting_form.html", {"group": group, "form": form}, status=status)
 
@@ -350,18 +321,13 @@ def group_join(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     group = get_group_for(request.user, group_id)
     if not can_manage_group(request.user, group):
         raise PermissionDenied
-    people = (
-        persons_visible_to(request.user)
-        .filter(network_id=group.network_id, anonymised_at__isnull=True)
-        .exclude(id__in=GroupMembership.objects.filter(group=group, left_on__isnull=True).values("person_id"))
-    )
     query = (request.GET.get("q") or "").strip()
     found: list[Person] = []
     if request.method == "POST":
-        posted = request.POST.get("person") or ""
-        found = list(people.filter(pk=posted)) if _is_uuid(posted) else []
+        chosen = join_candidate(request.user, group, request.POST.get("person") or "")
+        found = [chosen] if chosen is not None else []
     elif len(query) >= 2:
-        found = list(people.filter(normalised_name__contains=normalise_name(query, ""))[:SEARCH_RESULTS])
+        found = join_candidate_search(request.user, group, query, limit=SEARCH_RESULTS)
     choices = [(str(p.pk), _person_label(p)) for p in found]
     form = JoinForm(request.POST or None, person_choices=choices, initial={"joined_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -382,14 +348,6 @@ def group_join(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     return render(request, "groups/join.html", context, status=status)
 
 
-def _is_uuid(value: Any) -> bool:
-    try:
-        UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
 def _person_label(person: Person) -> str:
     year = person.year_of_birth
     return f"{person} ({year})" if year else str(person)
@@ -401,10 +359,7 @@ def group_leave(request: AuthedRequest, group_id: UUID, membership_id: int) -> H
     group = get_group_for(request.user, group_id)
     if not can_manage_group(request.user, group):
         raise PermissionDenied
-    try:
-        membership = GroupMembership.objects.select_related("person").get(pk=membership_id, group=group)
-    except GroupMembership.DoesNotExist:
-        raise Http404 from None
+    membership = get_group_membership(group, membership_id)
     form = LeaveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a valid date."))

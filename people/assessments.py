@@ -2,8 +2,9 @@
 
 Results describe how a person functions, so they are health data: only a reader whose access to the person
 includes the ``health`` category may record or read them. Writes are services (``assessment_record``,
-``instrument_create``); reads are selectors (``assessment_history``); ``progress_svg`` draws a history as an
-accessible SVG chart on the server, with no script and no external assets.
+``instrument_create``); reads are selectors (``assessment_history``, ``person_assessments``, and the choices
+``instruments_for_person`` and ``assessment_partners`` that ``assessment_record`` accepts); ``progress_svg`` draws
+a history as an accessible SVG chart on the server, with no script and no external assets.
 """
 
 from __future__ import annotations
@@ -96,6 +97,32 @@ def instruments_for_person(person: Person) -> QuerySet[Instrument]:
 
 def default_instrument() -> Instrument | None:
     return Instrument.objects.filter(network__isnull=True, code=DEFAULT_INSTRUMENT_CODE).first()
+
+
+def instrument_named(user: AuthUser, pk: Any = None) -> Instrument | None:
+    """For the API: the instrument ``pk`` names among those the user sees (without ``pk``, the shared default
+    one), or None. ``assessment_record`` then refuses one not in use or of another network."""
+    if pk is None:
+        return default_instrument()
+    try:
+        return instruments_visible_to(user).filter(pk=pk).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
+
+
+def instrument_to_record(person: Person, wanted: Any = None) -> tuple[Instrument | None, list[Instrument]]:
+    """For the page: the instrument to record with, and those to choose from (``instruments_for_person``). The
+    wanted one when it is among them, else the shared default one, else the first; None when there is none."""
+    available = list(instruments_for_person(person))
+    if wanted:
+        for instrument in available:
+            if str(instrument.pk) == str(wanted):
+                return instrument, available
+    default = default_instrument()
+    for instrument in available:
+        if default is not None and instrument.pk == default.pk:
+            return instrument, available
+    return (available[0] if available else None), available
 
 
 def with_levels(instrument: Instrument) -> Instrument:
@@ -258,11 +285,9 @@ def assessment_record(
         fail("instrument", _("This instrument is no longer in use."), "inactive")
     elif instrument.network_id is not None and instrument.network_id != person.network_id:
         fail("instrument", _("This instrument belongs to another network."), "other_network")
-    today = timezone.localdate()
-    if assessed_on is None:
-        fail("assessed_on", _("Give the date of the assessment."), "required")
-    elif assessed_on > today:
-        fail("assessed_on", _("The assessment date cannot be in the future."), "future")
+    date_error = assessed_on_error(assessed_on)
+    if date_error is not None:
+        errors.setdefault("assessed_on", []).append(date_error)
     if partner is not None:
         _check_partner(actor, person, partner, fail)
 
@@ -311,15 +336,64 @@ def assessment_record(
     return assessment
 
 
-def _check_partner(actor: User, person: Person, partner: Partner, fail: Any) -> None:
+def assessed_on_error(day: datetime.date | None) -> ValidationError | None:
+    """What is wrong with the date of an assessment, if anything; the page's form shows it next to the field."""
+    if day is None:
+        return ValidationError(_("Give the date of the assessment."), code="required")
+    if day > timezone.localdate():
+        return ValidationError(_("The assessment date cannot be in the future."), code="future")
+    return None
+
+
+def assessment_partners(actor: AuthUser, person: Person) -> QuerySet[Partner]:
+    """Institutions on whose behalf the actor may record an assessment of this person: current members of the
+    person's network, and unless the actor coordinates it, only the actor's own. The API resolves ``partner``
+    among these and ``assessment_record`` refuses any other."""
     scope = scope_for(actor)
+    members = NetworkMembership.objects.current().filter(network_id=person.network_id)
+    if person.network_id not in scope.coordinated_network_ids:
+        members = members.filter(partner_id__in=scope.staff_partner_ids)
+    return Partner.objects.filter(id__in=members.values("partner_id")).order_by("name")
+
+
+def assessment_partner_named(actor: AuthUser, person: Person, pk: Any) -> Partner | None:
+    """The partner ``pk`` names among ``assessment_partners``, or None."""
+    try:
+        return assessment_partners(actor, person).filter(pk=pk).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
+
+
+def _check_partner(actor: User, person: Person, partner: Partner, fail: Any) -> None:
+    if assessment_partners(actor, person).filter(pk=partner.pk).exists():
+        return
+    # Refused; say why: a partner outside the network, or a member the actor does not work for.
     if not NetworkMembership.objects.current().filter(network_id=person.network_id, partner=partner).exists():
         fail("partner", _("The partner must be a member of this network."), "not_member")
-    elif partner.pk not in scope.staff_partner_ids and person.network_id not in scope.coordinated_network_ids:
+    else:
         fail("partner", _("You can record an assessment only on behalf of your own institution."), "not_yours")
 
 
 # --- reading the history --------------------------------------------------------------------------
+
+
+def _with_scores() -> QuerySet[Assessment]:
+    return Assessment.objects.select_related("instrument", "partner", "assessed_by").prefetch_related(
+        Prefetch("scores", queryset=AssessmentScore.objects.select_related("domain").order_by("domain__position"))
+    )
+
+
+def person_assessments(person: Person, instrument: Instrument | None = None) -> QuerySet[Assessment]:
+    """A person's results, oldest first, with instrument, partner, assessor and scores (two queries a page)."""
+    results = _with_scores().filter(person=person)
+    if instrument is not None:
+        results = results.filter(instrument=instrument)
+    return results.order_by("assessed_on", "created_at", "id")
+
+
+def assessment_with_scores(assessment: Assessment) -> Assessment:
+    """The result read again with what ``person_assessments`` loads, as the API answers it."""
+    return _with_scores().get(pk=assessment.pk)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Support groups (open groups people join and leave at any time), their meetings and attendance, and the
-activities (contacts and sessions) recorded for a person. Writes are services, reads are selectors.
+activities (contacts and sessions) recorded for a person: the services that change them. Their reads, and the
+choices the forms offer, are in ``people.group_selectors``; the services here accept exactly those choices.
 
 Who may do what:
 - A group belongs to a network and to the partner that runs it. The network's coordinators and the running
@@ -15,24 +16,27 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict, PermissionDenied
 from core.scope import scope_for
-from core.types import AuthUser
-from network.models import Network, NetworkMembership
+from network.models import Network
 from partners.models import Partner, Service, User
-from people.access import PersonAccess, access_to_person
+from people.access import access_to_person
+from people.group_selectors import (
+    activity_partner_ids,
+    activity_service_choices,
+    can_manage_group,
+    group_service_choices,
+    partners_that_may_run_groups,
+)
+from people.group_selectors import group_year_figures as group_year_figures  # read from here before the split
 from people.models import (
     AccessAction,
     AccessLog,
@@ -56,69 +60,6 @@ GROUP_FIELDS = [
     "leader",
     "is_active",
 ]
-
-_HOURS = Decimal("0.01")
-
-# Whole phrases, because Polish puts the day in another case ("w każdą środę").
-_EVERY_WEEKDAY = (
-    gettext_lazy("every Monday"),
-    gettext_lazy("every Tuesday"),
-    gettext_lazy("every Wednesday"),
-    gettext_lazy("every Thursday"),
-    gettext_lazy("every Friday"),
-    gettext_lazy("every Saturday"),
-    gettext_lazy("every Sunday"),
-)
-
-
-def schedule_label(group: SupportGroup) -> str:
-    """The schedule as people say it: "every Wednesday at 13:30"."""
-    time = group.start_time.strftime("%H:%M") if group.start_time else ""
-    if group.weekday is not None and 0 <= group.weekday <= 6:
-        day = str(_EVERY_WEEKDAY[group.weekday])
-        return _("%(day)s at %(time)s") % {"day": day, "time": time} if time else day
-    if time:
-        return _("at %(time)s, on changing days") % {"time": time}
-    return _("no fixed schedule")
-
-
-# --- access ---------------------------------------------------------------------------------------
-
-
-def groups_visible_to(user: AuthUser) -> QuerySet[SupportGroup]:
-    """Groups of the networks the user sees, and the groups their own partners run."""
-    scope = scope_for(user)
-    if scope.user_id is None:
-        return SupportGroup.objects.none()
-    if scope.sees_every_network:
-        return SupportGroup.objects.all()
-    return SupportGroup.objects.filter(Q(network_id__in=scope.network_ids) | Q(partner_id__in=scope.staff_partner_ids))
-
-
-def get_group_for(user: AuthUser, pk: Any) -> SupportGroup:
-    """The group if the user may see it; 404 for missing and not-yours alike."""
-    try:
-        return groups_visible_to(user).select_related("network", "partner", "service").get(pk=pk)
-    except (SupportGroup.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
-
-
-def can_manage_group(user: AuthUser, group: SupportGroup) -> bool:
-    """Its network's coordinators and the running partner's staff. They alone see the group's people.
-
-    The operator (superuser) is not among them: a group's people are person data.
-    """
-    scope = scope_for(user)
-    return group.network_id in scope.coordinated_network_ids or group.partner_id in scope.staff_partner_ids
-
-
-def partners_that_may_run_groups(user: AuthUser, network: Network) -> QuerySet[Partner]:
-    """Partners in whose name the user may create a group in this network (current members only)."""
-    scope = scope_for(user)
-    members = NetworkMembership.objects.current().filter(network=network)
-    if network.pk not in scope.coordinated_network_ids:
-        members = members.filter(partner_id__in=scope.staff_partner_ids)
-    return Partner.objects.filter(id__in=members.values("partner_id")).order_by("name")
 
 
 def _require_manager(actor: User, group: SupportGroup) -> None:
@@ -157,9 +98,13 @@ def _log_people(*, actor: User, people: list[Any], action: str, view: str, chann
 # --- groups ---------------------------------------------------------------------------------------
 
 
-def _check_group_service(group: SupportGroup, errors: dict[str, list[str]]) -> None:
-    if group.service_id is not None and group.service is not None and group.service.partner_id != group.partner_id:
-        errors.setdefault("service", []).append(_("The service must be one of the running partner's services."))
+def _check_group_service(group: SupportGroup, errors: dict[str, list[str]], *, kept: Any = None) -> None:
+    """The service must be among ``group_service_choices`` of the running partner: an active one, or the one the
+    group already had (``kept``), which an edit may keep after the service was closed."""
+    if group.service_id is None or group.service_id == kept:
+        return
+    if not group_service_choices([group.partner_id]).filter(pk=group.service_id).exists():
+        errors.setdefault("service", []).append(_("Choose an active service of the partner that runs the group."))
 
 
 @transaction.atomic
@@ -171,7 +116,7 @@ def group_create(*, actor: User, network: Network, partner: Partner, data: dict[
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     errors: dict[str, list[str]] = {}
-    if not NetworkMembership.objects.current().filter(network=network, partner=partner).exists():
+    if not partners_that_may_run_groups(actor, network).filter(pk=partner.pk).exists():
         errors["partner"] = [_("The partner must be a member of this network.")]
     group = SupportGroup(network=network, partner=partner)
     for name, value in data.items():
@@ -189,10 +134,11 @@ def group_update(*, actor: User, group: SupportGroup, data: dict[str, Any]) -> S
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     group = SupportGroup.objects.select_for_update().select_related("network", "partner").get(pk=group.pk)
+    kept = group.service_id
     for name, value in data.items():
         setattr(group, name, value.strip() if isinstance(value, str) else value)
     errors: dict[str, list[str]] = {}
-    _check_group_service(group, errors)
+    _check_group_service(group, errors, kept=kept)
     _merge_clean(group, errors)
     group.save()
     return group
@@ -367,24 +313,6 @@ def meeting_record(
 # --- activities -----------------------------------------------------------------------------------
 
 
-def activity_partner_ids(actor: AuthUser, person: Person) -> set[Any]:
-    """Partners in whose name the actor records: their own; a coordinator also the network's coordinating one."""
-    scope = scope_for(actor)
-    ids: set[Any] = set(scope.staff_partner_ids)
-    if person.network_id in scope.coordinated_network_ids and person.network.coordinating_partner_id:
-        ids.add(person.network.coordinating_partner_id)
-    return ids
-
-
-def can_record_activity(actor: AuthUser, person: Person, access: PersonAccess | None = None) -> bool:
-    """Whether to offer the form at all; the service decides for the given service and partner.
-    Pass the ``access`` already read for this actor and person to save reading it again."""
-    access = access or access_to_person(actor, person)
-    if access is None or not activity_partner_ids(actor, person):
-        return False
-    return access.can_change_path or bool(scope_for(actor).staff_partner_ids)
-
-
 @transaction.atomic
 def activity_record(
     *,
@@ -419,7 +347,9 @@ def activity_record(
         errors["partner"] = [_("Choose the institution in whose name you record this.")]
     elif partner.pk not in allowed:
         errors["partner"] = [_("You can record activities only in the name of your own institution.")]
-    elif service is not None and service.partner_id != partner.pk:
+    if service is not None and not activity_service_choices(actor, person).filter(pk=service.pk).exists():
+        errors["service"] = [_("Choose an active service of your institution.")]
+    elif service is not None and partner is not None and service.partner_id != partner.pk:
         errors["service"] = [_("The service must be one of the partner's services.")]
     occurred_on = occurred_on or timezone.localdate()
     _not_future("occurred_on", occurred_on, errors)
@@ -444,132 +374,3 @@ def activity_record(
         detail=f"activity:{activity.pk}",
     )
     return activity
-
-
-# --- selectors ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class YearFigures:
-    """A group's figures for one calendar year, as the yearly report asks for them."""
-
-    year: int
-    people: int  # distinct people who attended at least one meeting
-    meetings: int
-    minutes: int  # sum of the meetings' durations
-    person_minutes: int  # sum over every attendance of its meeting's duration
-
-    @property
-    def hours(self) -> Decimal:
-        return (Decimal(self.minutes) / 60).quantize(_HOURS)
-
-    @property
-    def person_hours(self) -> Decimal:
-        return (Decimal(self.person_minutes) / 60).quantize(_HOURS)
-
-
-def group_year_figures(group: SupportGroup, year: int) -> YearFigures:
-    """Two queries whatever the number of meetings: one over meetings, one over attendance."""
-    meetings = Meeting.objects.filter(group=group, held_on__year=year).aggregate(
-        count=Count("id"), minutes=Sum("duration_minutes")
-    )
-    attendance = Attendance.objects.filter(meeting__group=group, meeting__held_on__year=year).aggregate(
-        people=Count("person_id", distinct=True), minutes=Sum("meeting__duration_minutes")
-    )
-    return YearFigures(
-        year=year,
-        people=attendance["people"] or 0,
-        meetings=meetings["count"] or 0,
-        minutes=meetings["minutes"] or 0,
-        person_minutes=attendance["minutes"] or 0,
-    )
-
-
-def group_years(group: SupportGroup) -> list[int]:
-    """The years in which the group met, newest first (one query)."""
-    return [d.year for d in Meeting.objects.filter(group=group).dates("held_on", "year", order="DESC")]
-
-
-def network_groups(user: AuthUser, network: Network) -> QuerySet[SupportGroup]:
-    """The network's groups the user sees, with the running partner and the number of members now."""
-    return (
-        groups_visible_to(user)
-        .filter(network=network)
-        .select_related("partner")
-        .annotate(members_now=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
-        .order_by("-is_active", "name", "id")
-    )
-
-
-def group_memberships(group: SupportGroup) -> QuerySet[GroupMembership]:
-    """Every membership of the group, current and past, with the person."""
-    return (
-        GroupMembership.objects.filter(group=group)
-        .select_related("person")
-        .order_by("person__last_name", "person__first_name", "person_id", "joined_on")
-    )
-
-
-def person_activities(person: Person) -> QuerySet[Activity]:
-    return (
-        Activity.objects.filter(person=person)
-        .select_related("partner", "service", "recorded_by")
-        .order_by("-occurred_on", "-created_at")
-    )
-
-
-def _own_partner_ids(access: PersonAccess, user: AuthUser | None) -> frozenset[Any] | None:
-    """None when the reader sees the whole path; else the partners whose own records they may read.
-
-    Which institutions a person sees (a psychiatric ward, a crisis point) tells about their health, so
-    someone who reads the person only through a referral sees their own partner's records, not the others'.
-    """
-    if access.can_change_path:
-        return None
-    return scope_for(user).staff_partner_ids if user is not None else frozenset()
-
-
-def person_activities_for(access: PersonAccess, user: AuthUser | None) -> QuerySet[Activity]:
-    """The person's activities that this reader may see."""
-    activities = person_activities(access.person)
-    partner_ids = _own_partner_ids(access, user)
-    return activities if partner_ids is None else activities.filter(partner_id__in=partner_ids)
-
-
-@dataclass(frozen=True)
-class PersonGroupRow:
-    membership: GroupMembership
-    meetings: int
-    minutes: int
-
-    @property
-    def hours(self) -> Decimal:
-        return (Decimal(self.minutes) / 60).quantize(_HOURS)
-
-
-def person_group_attendance(access: PersonAccess, user: AuthUser | None = None) -> list[PersonGroupRow]:
-    """The person's group memberships with the meetings attended and hours per group (two queries);
-    like activities, only the reader's own partners' groups unless they see the whole path."""
-    person = access.person
-    partner_ids = _own_partner_ids(access, user)
-    memberships_qs = GroupMembership.objects.filter(person=person)
-    attendance_qs = Attendance.objects.filter(person=person)
-    if partner_ids is not None:
-        memberships_qs = memberships_qs.filter(group__partner_id__in=partner_ids)
-        attendance_qs = attendance_qs.filter(meeting__group__partner_id__in=partner_ids)
-    memberships = list(memberships_qs.select_related("group", "group__partner").order_by("-joined_on", "-id"))
-    totals = {
-        row["meeting__group_id"]: row
-        for row in attendance_qs.values("meeting__group_id")
-        .annotate(meetings=Count("id"), minutes=Sum("meeting__duration_minutes"))
-        .order_by()
-    }
-    rows: list[PersonGroupRow] = []
-    seen: set[Any] = set()
-    for membership in memberships:
-        # Totals belong to the group, so they are shown once, on its latest membership.
-        first = membership.group_id not in seen
-        seen.add(membership.group_id)
-        total = totals.get(membership.group_id, {}) if first else {}
-        rows.append(PersonGroupRow(membership, total.get("meetings") or 0, total.get("minutes") or 0))
-    return rows
