@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,6 +14,8 @@ from rest_framework.views import APIView
 
 from api.views import _errors, actor
 from notifications.models import Notification
+from notifications.selectors import last_notification_id, notifications_after, notifications_of, unread_count
+from notifications.services import notification_mark_read
 
 LIMIT = 100
 
@@ -42,21 +42,20 @@ class NotificationListView(APIView):
     )
     def get(self, request: Request) -> Response:
         user = actor(request)
-        mine = Notification.objects.filter(recipient=user)
         after = request.query_params.get("after")
         if after is not None:
             try:
                 after_id = int(after)
             except ValueError:
                 raise serializers.ValidationError({"after": [_("A whole number.")]}) from None
-            rows = list(mine.filter(id__gt=after_id).order_by("id")[:LIMIT])
+            rows = notifications_after(user, after_id, limit=LIMIT)
         else:
-            rows = list(mine.order_by("-id")[:50])
+            rows = list(notifications_of(user)[:50])
         return Response(
             {
                 "results": [notification_data(n) for n in rows],
-                "unread": mine.filter(read_at__isnull=True).count(),
-                "last_id": mine.order_by("-id").values_list("id", flat=True).first() or 0,
+                "unread": unread_count(user),
+                "last_id": last_notification_id(user),
             }
         )
 
@@ -69,11 +68,4 @@ class NotificationReadView(APIView):
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **_errors(404)},
     )
     def post(self, request: Request, pk: str) -> Response:
-        try:
-            note = Notification.objects.get(pk=int(pk), recipient=actor(request))
-        except (Notification.DoesNotExist, ValueError):
-            raise Http404 from None
-        if note.read_at is None:
-            note.read_at = timezone.now()
-            note.save(update_fields=["read_at"])
-        return Response(notification_data(note))
+        return Response(notification_data(notification_mark_read(actor=actor(request), notification_id=pk)))

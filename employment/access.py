@@ -30,7 +30,12 @@ from employment.models import (
 )
 from network.models import NetworkMembership
 from partners.choices import PartnerType
-from people.models import Consent, DataCategory
+from partners.models import Partner
+from people.models import (
+    Consent,
+    ConsentQuerySet,
+    DataCategory,
+)
 
 VIEW = "view_placementapplication"
 RESPOND = "respond_placementapplication"
@@ -113,6 +118,16 @@ def employment_consent_live() -> Exists:
         Consent.objects.live()
         .filter(person=OuterRef("person_id"), categories__contains=[DataCategory.EMPLOYMENT])
         .filter(Q(partners=OuterRef("employer_id")) | Q(partner_types__contains=[PartnerType.EMPLOYER]))
+    )
+
+
+def employment_consents(employer: Partner) -> ConsentQuerySet:
+    """Live consents that let this employer receive a person's employment information (by name or by type): the
+    gate of ``application_propose`` and the filter of ``selectors.proposable_people`` alike."""
+    return (
+        Consent.objects.live()
+        .filter(categories__contains=[DataCategory.EMPLOYMENT])
+        .filter(Q(partners=employer) | Q(partner_types__contains=[employer.type]))
     )
 
 

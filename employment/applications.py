@@ -22,6 +22,7 @@ from core.validation import require_codes
 from employment.access import (
     acting_partner_ids,
     allowed_moves,
+    employment_consents,
     is_proposer_side,
     may_propose_in,
     sync_application,
@@ -45,7 +46,7 @@ from partners.choices import PartnerType, StaffRole
 from partners.models import Partner, User
 from people.access import access_to_person
 from people.audit import log_access
-from people.models import AccessAction, Case, Consent, DataCategory, Person
+from people.models import AccessAction, Case, DataCategory, Person
 
 
 class PlacementClosed(Conflict):
@@ -60,12 +61,7 @@ class AlreadyProposed(Conflict):
 
 
 def employment_consent_covers(person: Person, employer: Partner) -> bool:
-    return (
-        Consent.objects.live()
-        .filter(person=person, categories__contains=[DataCategory.EMPLOYMENT])
-        .filter(Q(partners=employer) | Q(partner_types__contains=[employer.type]))
-        .exists()
-    )
+    return employment_consents(employer).filter(person=person).exists()
 
 
 def _proposing_partner(actor: User, network_id: Any) -> Partner | None:
@@ -91,7 +87,8 @@ def application_propose(
 ) -> PlacementApplication:
     """Propose a person to a placement: the coordinator, the labour office or a job coach of the network.
 
-    Gated by a live consent that covers the employer and the employment category (409 without it)."""
+    Gated by a live consent that covers the employer and the employment category (409 without it). Every person
+    refused here is one ``selectors.proposable_people`` leaves out, so the page offers only whom this accepts."""
     if not may_propose_in(actor, placement.network_id):
         raise PermissionDenied
     placement = JobPlacement.objects.select_for_update().select_related("employer").get(pk=placement.pk)

@@ -42,7 +42,6 @@ from employment.models import (
     Stage,
     SupportOffered,
 )
-from network.models import NetworkMembership
 from notifications.services import notify
 from partners.choices import PartnerType
 from partners.models import Partner, User
@@ -242,7 +241,7 @@ def placement_create(
     errors: dict[str, list[str]] = {}
     if employer.type != PartnerType.EMPLOYER:
         errors["employer"] = [_("Only an employer posts supported job placements.")]
-    networks = list(NetworkMembership.objects.current().filter(partner=employer).values_list("network_id", flat=True))
+    networks = list(selectors.employer_networks([employer]).values_list("id", flat=True))
     network_id = getattr(network, "pk", network)
     if network_id is None:
         if len(networks) == 1:

@@ -1,21 +1,38 @@
 """Reads of placement applications for pages, the API and exports: the candidates a user may see, what an
-employer may read of a person, the moves on offer and the timeline."""
+employer may read of a person, the moves on offer and the timeline; and the choices the employment forms offer,
+which are the ones the services validate against (``proposable_people`` for ``application_propose``,
+``employer_networks`` for ``placement_create``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from core.scope import scope_for
 from core.types import AuthUser
-from employment.access import allowed_moves, employment_consent_live, readable_applications, reads_as_employer
-from employment.models import CHECKPOINT_MONTHS, STAGE_LABELS, JobPlacement, PlacementApplication
+from employment.access import (
+    allowed_moves,
+    employment_consent_live,
+    employment_consents,
+    readable_applications,
+    reads_as_employer,
+)
+from employment.models import (
+    CHECKPOINT_MONTHS,
+    STAGE_LABELS,
+    FollowAlongContact,
+    JobPlacement,
+    PlacementApplication,
+)
 from employment.retention import add_months, next_checkpoint
-from network.models import NetworkMembership
+from network.models import Network, NetworkMembership
 from partners.choices import StaffRole
-from partners.models import User
+from partners.models import Partner, User
+from people.access import persons_visible_to, reads_employment
+from people.models import PersonQuerySet
 
 # The only fields of a person an employer ever receives (issue 7): name, how to contact, skills and experience,
 # and the support needs at work the person agreed to share. Never health, disability, social situation or notes.
@@ -138,4 +155,53 @@ def coach_choices(network_id: Any) -> QuerySet[User]:
         )
         .distinct()
         .order_by("last_name", "first_name", "username")
+    )
+
+
+def follow_along_contacts(application: PlacementApplication) -> QuerySet[FollowAlongContact]:
+    """The job coach's follow-along contacts with the person, newest first."""
+    return application.contacts.order_by("-occurred_on", "-created_at")
+
+
+def coordinated_networks(user: AuthUser) -> QuerySet[Network]:
+    """The networks the user coordinates, by name (the caseload page shows each one's figures)."""
+    return Network.objects.filter(id__in=list(scope_for(user).coordinated_network_ids)).order_by("name")
+
+
+# --- the choices the forms offer ------------------------------------------------------------------
+
+
+def employer_networks(employers: Iterable[Partner]) -> QuerySet[Network]:
+    """Networks the employers are current members of: where their placements may be offered. The new placement
+    form offers these, and ``placements.placement_create`` refuses any other network."""
+    current = NetworkMembership.objects.current().filter(partner__in=employers)
+    return Network.objects.filter(id__in=current.values("network_id")).order_by("name")
+
+
+def proposable_people(user: AuthUser, placement: JobPlacement) -> PersonQuerySet:
+    """The people the user may propose to this placement, as the propose page offers them.
+
+    ``applications.application_propose`` refuses everyone this leaves out, each with its reason:
+    - not a person of the placement's network the user sees: 400 on ``person``;
+    - a person whose employment information the user cannot read (``people.access.reads_employment``): 400 on
+      ``person``;
+    - an anonymised person: 409 ``anonymised``;
+    - no live consent lets the employer receive the employment information (``access.employment_consents``):
+      409 ``consent_missing``;
+    - already an active candidate for this placement: 409 ``duplicate``.
+    What concerns the placement, not the person (the user may not propose in its network: 403; it is closed: 409
+    ``placement_closed``), the service refuses for everyone alike, so a page shows that reason rather than an empty
+    list.
+    """
+    consented = employment_consents(placement.employer).filter(person=OuterRef("pk"))
+    already = PlacementApplication.objects.active().filter(placement=placement, person=OuterRef("pk"))
+    return (
+        persons_visible_to(user)
+        .active()
+        .filter(network_id=placement.network_id)
+        .filter(reads_employment(user))
+        .filter(Exists(consented))
+        .exclude(Exists(already))
+        .only("id", "first_name", "last_name", "birth_date", "birth_year")
+        .order_by("last_name", "first_name", "id")
     )

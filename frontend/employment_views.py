@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,26 +33,32 @@ from employment import placements as placement_services
 from employment.access import get_application_for, is_proposer_side, may_propose_in, proposer_network_ids
 from employment.figures import employment_figures
 from employment.models import (
-    ACTIVE,
     EMPLOYED,
     ApplicationReason,
     ApplicationReasonOrigin,
     ContactMode,
     ContractForm,
     JobPlacement,
-    PlacementApplication,
     Stage,
     SupportOffered,
 )
 from employment.retention import next_checkpoint
-from employment.selectors import application_list, candidate_data, coach_choices, timeline_data
+from employment.selectors import (
+    application_list,
+    candidate_data,
+    coach_choices,
+    coordinated_networks,
+    employer_networks,
+    follow_along_contacts,
+    proposable_people,
+    timeline_data,
+)
 from frontend.errors import as_messages, on_form
 from frontend.types import AuthedRequest
-from network.models import Network, NetworkMembership
+from network.models import Network
 from partners.models import Partner, User
-from people.access import persons_visible_to
 from people.audit import log_access, log_access_many
-from people.models import AccessAction, Consent, DataCategory, Person, PreferredContact
+from people.models import AccessAction, Person, PreferredContact
 
 PAGE_SIZE = 50
 STAGE_LABELS = dict(Stage.choices)
@@ -103,9 +109,7 @@ class NewPlacementForm(PlacementForm):
         assert isinstance(employer_field, forms.ModelChoiceField)
         assert isinstance(network_field, forms.ModelChoiceField)
         employer_field.queryset = employers.order_by("name")
-        networks = Network.objects.filter(
-            id__in=NetworkMembership.objects.current().filter(partner__in=employers).values("network_id")
-        ).order_by("name")
+        networks = employer_networks(employers)
         network_field.queryset = networks
         # One employer and one network (the usual case): nothing to choose.
         if len(employer_field.queryset) == 1:
@@ -358,26 +362,6 @@ def placement_close(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
     return redirect("placement-detail", placement_id=placement.pk)
 
 
-def _proposable_people(user: User, placement: JobPlacement) -> QuerySet[Person]:
-    """People of the placement's network the user sees, whom a live consent lets the employer know about, and who
-    are not candidates for it already."""
-    consent = (
-        Consent.objects.live()
-        .filter(person=OuterRef("pk"), categories__contains=[DataCategory.EMPLOYMENT])
-        .filter(Q(partners=placement.employer_id) | Q(partner_types__contains=[placement.employer.type]))
-    )
-    already = PlacementApplication.objects.filter(placement=placement, person=OuterRef("pk"), stage__in=ACTIVE)
-    return (
-        persons_visible_to(user)
-        .active()
-        .filter(network_id=placement.network_id)
-        .filter(Exists(consent))
-        .exclude(Exists(already))
-        .only("id", "first_name", "last_name", "birth_date", "birth_year")
-        .order_by("last_name", "first_name", "id")
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def placement_propose(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
@@ -386,7 +370,7 @@ def placement_propose(request: AuthedRequest, placement_id: UUID) -> HttpRespons
     if not may_propose_in(user, placement.network_id):
         raise PermissionDenied
     initial = {"person": request.GET.get("person")} if request.GET.get("person") else None
-    form = ProposeForm(request.POST or None, initial=initial, people=_proposable_people(user, placement))
+    form = ProposeForm(request.POST or None, initial=initial, people=proposable_people(user, placement))
     if request.method == "POST" and form.is_valid():
         try:
             applications.application_propose(
@@ -492,7 +476,7 @@ def _application_context(request: AuthedRequest, application: Any) -> dict[str, 
         "move_form": MoveForm(moves=data["moves"]) if data["moves"] else None,
         "coach_form": coach_form,
         "contact_form": ContactForm(prefix="contact") if follow_along else None,
-        "contacts": list(application.contacts.order_by("-occurred_on", "-created_at")) if follow_along else [],
+        "contacts": list(follow_along_contacts(application)) if follow_along else [],
     }
 
 
@@ -598,7 +582,7 @@ def coach_caseload(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied
     own = list(placement_services.coach_caseload(user)) if is_coach else []
     own_people = len({a.person_id for a in own if a.stage != Stage.OFFERED})
-    networks = list(Network.objects.filter(id__in=list(scope.coordinated_network_ids)).order_by("name"))
+    networks = list(coordinated_networks(user))
     year = timezone.localdate().year
     context = {
         "own": _rows(user, own),

@@ -8,32 +8,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from frontend.types import AuthedRequest
-from notifications.models import Notification
+from notifications.selectors import notifications_of
+from notifications.services import notification_mark_read, notifications_mark_all_read
 from partners.models import User
 
 
 @login_required
 def notification_centre(request: AuthedRequest) -> HttpResponse:
-    page = Paginator(Notification.objects.filter(recipient=request.user).order_by("-id"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(notifications_of(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "notifications/centre.html", {"page": page})
 
 
 @login_required
 @require_POST
 def notification_read(request: AuthedRequest, notification_id: int) -> HttpResponse:
-    Notification.objects.filter(pk=notification_id, recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    note = Notification.objects.filter(pk=notification_id, recipient=request.user).first()
-    if note is not None and note.url and request.POST.get("open"):
+    note = notification_mark_read(actor=request.user, notification_id=notification_id)
+    if note.url and request.POST.get("open"):
         return redirect(note.url)
     return redirect("notification-centre")
 
@@ -41,7 +36,7 @@ def notification_read(request: AuthedRequest, notification_id: int) -> HttpRespo
 @login_required
 @require_POST
 def notification_read_all(request: AuthedRequest) -> HttpResponse:
-    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    count = notifications_mark_all_read(actor=request.user)
     messages.success(request, _("Marked as read: %(count)s.") % {"count": count})
     return redirect("notification-centre")
 

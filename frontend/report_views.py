@@ -1,7 +1,7 @@
 """Pages of issue 8: the coordinator's dashboard (live tiles), the monitoring report with charts and exports,
 the regional monitor's report, and a person's path.
 
-Thin views: figures come from ``network.reports``, files from ``network.report_exports``. Who may see what:
+Thin views: figures come from ``reporting.yearly``, files from ``reporting.exports``. Who may see what:
 - the dashboard and a network's report: that network's coordinators; everyone else gets 404;
 - the regional report: regional monitors only (404 for everyone else), always with small cells suppressed;
 - a person's path: whoever ``get_person_for`` lets read the person, with what their categories allow; the
@@ -18,7 +18,6 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -217,9 +216,7 @@ def regional(request: AuthedRequest) -> HttpResponse:
     if file_format in report_exports.FORMATS and not errors:
         log.info("regional report export: user=%s period=%s format=%s", request.user.pk, period, file_format)
         return _download(report, file_format)
-    first = Network.objects.aggregate(first=Min("start_date"))["first"]
-    first_year = first.year if first else timezone.localdate().year
-    return _report_page(request, report, errors=errors, first_year=first_year, regional=True)
+    return _report_page(request, report, errors=errors, first_year=reports.first_regional_year(), regional=True)
 
 
 # --- a person's path ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from core.scope import scope_for
 from network.access import networks_visible_to
-from partners.models import Partner
+from partners.selectors import partners_worked_for
 
 
 class LoginView(auth_views.LoginView):
@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     context = {
         "networks": networks_visible_to(request.user).order_by("name")[:50],
-        "my_partners": Partner.objects.filter(id__in=scope.staff_partner_ids).order_by("name"),
+        "my_partners": partners_worked_for(request.user),
         "scope": scope,
     }
     return render(request, "frontend/home.html", context)

@@ -1,4 +1,5 @@
-"""Write Notification rows in the caller's transaction; push them to open sockets after commit.
+"""Write Notification rows in the caller's transaction; push them to open sockets after commit. Mark them read
+for their recipient (the notification centre and the API alike).
 
 A push is a hint (the channel layer delivers at most once); the rows are the record clients re-sync from.
 A failing channel layer never blocks or rolls back the work that caused the notification.
@@ -14,10 +15,12 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
+from core.types import AuthUser
 from notifications.groups import user_group
 from notifications.models import Notification
+from notifications.selectors import get_notification_for
 
 log = logging.getLogger(__name__)
 
@@ -92,3 +95,23 @@ def _message(note: Notification) -> dict[str, Any]:
         "object": {"type": note.object_type, "id": note.object_id, "url": note.url},
         "text": note.text,
     }
+
+
+# --- marking read ---------------------------------------------------------------------------------
+# Each is one UPDATE (atomic on its own), conditional on the row still being unread, so a second click or a
+# parallel request never moves the first read time.
+
+
+def notification_mark_read(*, actor: AuthUser, notification_id: Any) -> Notification:
+    """Mark one of the actor's notifications read; someone else's id is a 404, like a missing one."""
+    note = get_notification_for(actor, notification_id)
+    if note.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=now)
+        note.read_at = now
+    return note
+
+
+def notifications_mark_all_read(*, actor: AuthUser) -> int:
+    """Mark every unread notification of the actor read; returns how many."""
+    return Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(read_at=timezone.now())

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from core import grants
 from core.scope import scope_for
 from core.types import AuthUser
+from partners.models import Partner
 from people.models import (
     CATEGORY_PERMISSIONS,
     Case,
@@ -129,3 +131,39 @@ def persons_granted_condition(user: AuthUser) -> Q:
             )
         )
     )
+
+
+def reads_employment(user: AuthUser) -> Q:
+    """For Person querysets: people whose employment information the user reads themselves, decided as
+    ``access_to_person(user, person).can_read(EMPLOYMENT)`` decides it for one person — a
+    coordinator of the person's network; the manager of their open case when a live consent gives one of the
+    manager's partners (by name or type) the category; a partner group holding the category's grant.
+
+    A proposer cannot share with an employer what they cannot see; ``application_propose`` refuses that person
+    with its own reason, and the propose page does not offer them."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Q(pk__in=[])
+    condition = Q(network_id__in=list(scope.coordinated_network_ids))
+    if scope.staff_group_ids:
+        condition |= Q(
+            Exists(
+                PersonGroupObjectPermission.objects.filter(
+                    content_object=OuterRef("pk"),
+                    group_id__in=list(scope.staff_group_ids),
+                    permission__codename=CATEGORY_PERMISSIONS[DataCategory.EMPLOYMENT],
+                )
+            )
+        )
+    if scope.staff_partner_ids:
+        partners = list(scope.staff_partner_ids)
+        # The partners' types inside the same query (people.access.consented_categories reads them first).
+        types = ArraySubquery(Partner.objects.filter(id__in=partners).values("type"))
+        consented = (
+            Consent.objects.live()
+            .filter(person=OuterRef("pk"), categories__contains=[DataCategory.EMPLOYMENT])
+            .filter(Q(partners__in=partners) | Q(partner_types__overlap=types))
+        )
+        manages = Case.objects.open().filter(person=OuterRef("pk"), case_manager_id=scope.user_id)
+        condition |= Q(Exists(manages)) & Q(Exists(consented))
+    return condition

@@ -16,7 +16,7 @@ The names below are the ones the pages, the API, the exports and the tests impor
 
 from reporting.yearly.dashboard import UNANSWERED_LONG_DAYS, dashboard
 from reporting.yearly.path import current_plan, person_path
-from reporting.yearly.period import Period, parse_period
+from reporting.yearly.period import Period, first_regional_year, parse_period
 from reporting.yearly.regional import regional_report, suppress_small_cells
 from reporting.yearly.report import monitoring_report
 from reporting.yearly.table import HIDDEN, SMALL, Column, MonitoringReport, Row, Table, Value, rules_text
@@ -33,6 +33,7 @@ __all__ = [
     "Value",
     "current_plan",
     "dashboard",
+    "first_regional_year",
     "monitoring_report",
     "parse_period",
     "person_path",

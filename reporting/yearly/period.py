@@ -1,4 +1,4 @@
-"""The period a report covers, and reading it from a page's or the API's query string."""
+"""The period a report covers, reading it from a page's or the API's query string, and the years a report offers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from network.models import Network
 
 
 @dataclass(frozen=True)
@@ -75,3 +78,9 @@ def parse_period(params: Mapping[str, Any], *, today: datetime.date | None = Non
             _("Choose a year from 2000 to %(last)s.") % {"last": today.year + 1}, code="year_out_of_range"
         )
     return Period.year(year)
+
+
+def first_regional_year() -> int:
+    """The first year the regional report offers: the year the earliest network started, or this year."""
+    first = Network.objects.aggregate(first=Min("start_date"))["first"]
+    return first.year if first else timezone.localdate().year
