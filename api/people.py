@@ -24,6 +24,7 @@ from people.access import PersonAccess, get_person_for
 from people.audit import log_access, log_access_many
 from people.models import PERSON_FIELD_CATEGORIES, AccessAction, Consent, DataCategory, GivenBy
 from people.selectors import consents_of, get_consent_for, partners_named, person_accesses, person_list
+from people.visibility import ReaderKind, ShareSource
 
 PATH_ID = _path_id("The object's id (UUID).")
 
@@ -251,3 +252,46 @@ class ConsentWithdrawView(APIView):
             actor=user, consent=consent, note=incoming.validated_data.get("note", ""), channel="api"
         )
         return Response(consent_data(consent))
+
+
+class ShareSourceSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(ShareSource.choices)  # type: ignore[assignment]
+    label = serializers.CharField()  # type: ignore[assignment]
+    since = serializers.DateTimeField(allow_null=True)
+    consents = serializers.ListField(child=serializers.UUIDField(), help_text="The live consents that give it.")
+
+
+class ReaderSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The institution, or the case manager and their institution.")
+    kind = serializers.ChoiceField(ReaderKind.choices)
+    categories = serializers.ListField(child=serializers.ChoiceField(DataCategory.choices))
+    category_labels = serializers.ListField(child=serializers.CharField())
+    sources = ShareSourceSerializer(many=True)
+    last_opened = serializers.DateTimeField(allow_null=True, help_text="From the access log.")
+
+
+class PersonReadersView(APIView):
+    @extend_schema(
+        summary="Who can see this person now, which data categories, and why",
+        description=(
+            "For the network's coordinators and the person's case manager: every institution that can read the "
+            "person now, the categories it reads and the source of each (the network's coordination, the case, a "
+            "referral covered by consent, a recorded legal basis, a candidacy), with the last time it opened the "
+            "record. Anyone else gets 404."
+        ),
+        responses={200: ReaderSerializer(many=True), **_errors(404)},
+        parameters=[PATH_ID],
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        from people.visibility import reader_data, who_can_see
+
+        user = actor(request)
+        with transaction.atomic():
+            access = get_person_for(user, pk)
+            if not access.can_change_path:
+                raise Http404
+            log_access(
+                user=user, person=access.person, action=AccessAction.VIEW, view="api-person-access", channel="api"
+            )
+            readers = [reader_data(reader) for reader in who_can_see(access.person)]
+        return Response(ReaderSerializer(readers, many=True).data)

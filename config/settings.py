@@ -210,7 +210,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PartnerTypeEnum": "partners.choices.PartnerType"},
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerTypeEnum": "partners.choices.PartnerType",
+        "ReaderKindEnum": "people.visibility.ReaderKind",
+        "ActivityKindEnum": "people.models.ActivityKind",
+        "ShareSourceEnum": "people.visibility.ShareSource",
+    },
 }
 
 LOGGING = {

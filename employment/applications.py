@@ -47,6 +47,7 @@ from partners.models import Partner, User
 from people.access import access_to_person
 from people.audit import log_access
 from people.models import AccessAction, Case, DataCategory, Person
+from people.shares import lock_person
 
 
 class PlacementClosed(Conflict):
@@ -91,6 +92,7 @@ def application_propose(
     refused here is one ``selectors.proposable_people`` leaves out, so the page offers only whom this accepts."""
     if not may_propose_in(actor, placement.network_id):
         raise PermissionDenied
+    lock_person(person)  # before the placement: the order every change to the person's shares takes
     placement = JobPlacement.objects.select_for_update().select_related("employer").get(pk=placement.pk)
     proposer_partner = _proposing_partner(actor, placement.network_id)
     person_access = access_to_person(actor, person)
@@ -153,6 +155,7 @@ def application_propose(
 
 
 def _lock(application: PlacementApplication) -> PlacementApplication:
+    lock_person(application.person_id)  # a consent's end and this move never interleave (people.shares)
     return (
         PlacementApplication.objects.select_for_update(of=("self",))
         .select_related("placement", "employer", "person", "proposed_by", "proposed_by_partner", "job_coach")

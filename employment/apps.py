@@ -14,4 +14,8 @@ class EmploymentConfig(AppConfig):
         from employment.retention import remind_retention_checkpoints
 
         register_policies()
+        # Candidacies stop when the consent that covers the employer ends (people.shares).
+        from employment.shares import register_keeper
+
+        register_keeper()
         jobs.register("retention reminders", remind_retention_checkpoints)

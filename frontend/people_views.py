@@ -162,6 +162,10 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     context["referrals"] = list(referral_list(request.user, person=person.pk)[:20])
     if access.is_coordinator:
         context["access_log"] = access_log_of(person, limit=30)
+    if access.can_change_path:
+        from people.visibility import who_can_see
+
+        context.update(show_readers=True, readers=who_can_see(person))
     context.update(_extra_sections(access, request.user))
     return render(request, "people/detail.html", context)
 
@@ -408,9 +412,14 @@ def person_export_print(request: AuthedRequest, person_id: UUID) -> HttpResponse
 
 
 @login_required
-@require_POST
 def person_anonymise(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    """GET: the confirmation that lists what will end and be cleared; POST: do it."""
     access = get_person_for(request.user, person_id)
+    if not access.is_coordinator or access.person.anonymised_at:
+        raise Http404
+    if request.method != "POST":
+        items = people_services.anonymise_preview(access.person)
+        return render(request, "people/anonymise_confirm.html", {"person": access.person, "items": items})
     try:
         people_services.person_anonymise(actor=request.user, person=access.person)
     except DomainError as exc:

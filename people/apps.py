@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class PeopleConfig(AppConfig):
     name = "people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        from core import jobs
+        from people.services import consents_expire
+
+        # A consent that ended by date stops its shares as a withdrawal does (people.shares keepers).
+        jobs.register("consents ending by date", consents_expire)

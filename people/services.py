@@ -35,6 +35,7 @@ from people.models import (
     pesel_sex,
 )
 from people.selectors import case_managers, network_partners
+from people.shares import Stopped, keepers, lock_person, stop_shares
 
 PERSON_FIELDS = list(PERSON_FIELD_CATEGORIES)
 
@@ -169,6 +170,7 @@ def consent_record(
     access = access_to_person(actor, person)
     if access is None or not access.can_change_path:
         raise PermissionDenied
+    person = lock_person(person)
     if person.anonymised_at:
         raise Conflict(_("This person's data was anonymised and cannot be changed."), code="anonymised")
     errors: dict[str, list[str]] = {}
@@ -224,10 +226,13 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(*, actor: User, consent: Consent, note: str = "", channel: str = "page") -> Consent:
-    """Withdrawal takes effect at once: every access that depended on this consent is recomputed now."""
+    """Withdrawal takes effect at once, in this transaction: the shares that needed this consent stop (referrals
+    withdrawn, narrowed or discontinued, candidacies withdrawn), the grants follow, and the people responsible
+    are told. The person's row lock keeps a send, an accept or a transfer from interleaving with it."""
     access = access_to_person(actor, consent.person)
     if access is None or not access.can_change_path:
         raise PermissionDenied
+    person = lock_person(consent.person_id)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise Conflict(_("This consent was already withdrawn."), code="already_withdrawn")
@@ -235,11 +240,81 @@ def consent_withdraw(*, actor: User, consent: Consent, note: str = "", channel: 
     consent.withdrawn_by = actor
     consent.withdrawal_note = note.strip()[:255]
     consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note", "updated_at"])
-    grants.sync(consent.person)
-    log_access(
-        user=actor, person=consent.person, action=AccessAction.CHANGE, channel=channel, detail=f"withdraw:{consent.pk}"
-    )
+    stopped = stop_shares(person, actor, "withdrawn")
+    grants.sync(person)
+    log_access(user=actor, person=person, action=AccessAction.CHANGE, channel=channel, detail=f"withdraw:{consent.pk}")
+    _tell_consent_ended(person, consent, stopped, how="withdrawn")
     return consent
+
+
+def consents_expire(now: datetime.datetime | None = None) -> int:
+    """The job for consents that ended by date: each one's shares stop once, as at a withdrawal, and the people
+    responsible are told. Safe with several workers (the person's lock, then the consent's, skipping a locked one).
+    """
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    ids = list(
+        Consent.objects.filter(
+            valid_until__lt=today, withdrawn_at__isnull=True, expiry_handled_at__isnull=True
+        ).values_list("pk", "person_id")[:500]
+    )
+    count = 0
+    for pk, person_id in ids:
+        with transaction.atomic():
+            person = lock_person(person_id)
+            consent = (
+                Consent.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, withdrawn_at__isnull=True, expiry_handled_at__isnull=True)
+                .first()
+            )
+            if consent is None:
+                continue
+            stopped = stop_shares(person, None, "expired")
+            grants.sync(person)
+            consent.expiry_handled_at = now
+            consent.save(update_fields=["expiry_handled_at"])
+            _tell_consent_ended(person, consent, stopped, how="expired")
+            count += 1
+    return count
+
+
+def _initials(person: Person) -> str:
+    # Notifications name the person by initials only: no health data, as little identity as possible.
+    return f"{person.first_name[:1]}. {person.last_name[:1]}."
+
+
+def responsible_for(person: Person) -> list[User]:
+    """Who answers for the person: the manager of their open case and their network's coordinators."""
+    managers = User.objects.filter(
+        pk__in=Case.objects.open().filter(person=person).exclude(case_manager=None).values("case_manager_id")
+    )
+    coordinators = User.objects.filter(coordinatorships__network_id=person.network_id)
+    return list((managers | coordinators).filter(is_active=True).distinct())
+
+
+def _tell_consent_ended(person: Person, consent: Consent, stopped: list[Stopped], *, how: str) -> None:
+    """The case manager and the coordinators learn that a consent ended and what it stopped (no health data)."""
+    from django.urls import reverse
+
+    from notifications.services import notify
+
+    def text() -> str:
+        if how == "expired":
+            message = _("The consent of %(person)s expired.")
+        else:
+            message = _("The consent of %(person)s was withdrawn.")
+        message %= {"person": _initials(person)}
+        if stopped:
+            message += " " + _("Stopped: %(what)s.") % {"what": "; ".join(str(s.text) for s in stopped)}
+        return message
+
+    notify(
+        recipients=responsible_for(person),
+        kind=f"consent.{how}",
+        text=text,
+        obj=consent,
+        url=reverse("person-detail", args=[person.pk]),
+    )
 
 
 # --- case -----------------------------------------------------------------------------------------
@@ -276,6 +351,7 @@ def case_open(
 ) -> Case:
     network = person.network
     _require_coordinator(actor, network.pk)
+    person = lock_person(person)
     if person.anonymised_at:
         raise Conflict(_("This person's data was anonymised and cannot be changed."), code="anonymised")
     if Case.objects.open().filter(person=person, network=network).exists():
@@ -303,6 +379,7 @@ def case_open(
 
 
 def _lock_open_case(actor: User, case: Case) -> Case:
+    lock_person(case.person_id)  # the person first, as every change to who reads them (shares.lock_person)
     locked = Case.objects.select_for_update().select_related("network", "person").get(pk=case.pk)
     access = access_to_person(actor, locked.person)
     if access is None or not access.can_change_path:
@@ -352,9 +429,46 @@ def case_transfer(
     case.case_manager = case_manager
     case.managing_partner = managing_partner
     case.save(update_fields=["case_manager", "managing_partner", "updated_at"])
+    grants.sync(case.person)
     log_access(user=actor, person=case.person, action=AccessAction.CHANGE, detail=f"case-transfer:{case.pk}")
+    _tell_transfer(case, actor)
     _cases_changed(case)
     return case
+
+
+def _tell_transfer(case: Case, actor: User) -> None:
+    """The new case manager and their partner's admins learn the case is theirs now; the coordinators too."""
+    from django.urls import reverse
+
+    from notifications.services import notify
+    from partners.choices import StaffRole
+
+    recipients: list[User] = [case.case_manager] if case.case_manager else []
+    if case.managing_partner_id:
+        recipients += list(
+            User.objects.filter(
+                staff_memberships__partner_id=case.managing_partner_id,
+                staff_memberships__is_active=True,
+                staff_memberships__role=StaffRole.ADMIN,
+            )
+        )
+    recipients += list(User.objects.filter(coordinatorships__network_id=case.network_id))
+    person = case.person
+
+    def text() -> str:
+        return _("The case of %(person)s was handed to %(manager)s (%(partner)s).") % {
+            "person": _initials(person),
+            "manager": case.case_manager.get_full_name() or case.case_manager.username if case.case_manager else "—",
+            "partner": case.managing_partner or "—",
+        }
+
+    notify(
+        recipients=[user for user in recipients if user.pk != actor.pk],
+        kind="case.transferred",
+        text=text,
+        obj=case,
+        url=reverse("person-detail", args=[person.pk]),
+    )
 
 
 @transaction.atomic
@@ -382,15 +496,64 @@ def _cases_changed(case: Case) -> None:
 ANONYMISED_NAME = "—"
 
 
+def anonymise_preview(person: Person) -> list[str]:
+    """What anonymising will end and clear, in words, for the confirmation the coordinator reads first."""
+    from people.models import Activity, Assessment, Goal
+
+    items: list[str] = []
+    for keeper in keepers():
+        items.extend(str(item) for item in keeper.before_anonymise(person))
+    if Case.objects.open().filter(person=person).exists():
+        items.append(_("The open case will be closed."))
+    live = Consent.objects.live().filter(person=person).count()
+    if live:
+        items.append(_("Consents in force that will end: %(count)s.") % {"count": live})
+    counts = [
+        (Consent.objects.filter(person=person).count(), _("purposes and notes of consents")),
+        (Goal.objects.filter(plan__case__person=person).count(), _("support plan goals and their reviews")),
+        (Assessment.objects.filter(person=person).exclude(note="").count(), _("notes of assessments")),
+        (Activity.objects.filter(person=person).exclude(topic="").count(), _("topics of recorded activities")),
+        (CaseEvent.objects.filter(case__person=person).exclude(note="").count(), _("notes of the case path")),
+    ]
+    cleared = _("Text that will be cleared: %(what)s (%(count)s).")
+    items += [cleared % {"what": what, "count": n} for n, what in counts if n]
+    items.append(
+        _(
+            "Name, PESEL, contact details and every other identifying field will be removed for good; "
+            "sex, birth year and municipality stay for the yearly figures."
+        )
+    )
+    return items
+
+
+CLEARED = "—"
+
+
 @transaction.atomic
 def person_anonymise(*, actor: User, person: Person) -> Person:
-    """Remove identity for good once no case is open; keep what reports count (sex, birth year, municipality)."""
+    """Remove identity for good: the open shares end first (referrals, candidacies: each keeper), the open case
+    closes, live consents end, and every free text about the person is cleared; what reports count stays (sex,
+    birth year, municipality). An anonymised person can be neither referred nor proposed afterwards."""
+    from people.models import Activity, Assessment, Goal, GoalReview
+
     _require_coordinator(actor, person.network_id)
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = lock_person(person)
     if person.anonymised_at:
         raise Conflict(_("This person's data was already anonymised."), code="anonymised")
-    if Case.objects.open().filter(person=person).exists():
-        raise Conflict(_("Close the person's case before anonymising their data."), code="case_open")
+    for keeper in keepers():
+        keeper.anonymise(person, actor)
+    today, now = timezone.localdate(), timezone.now()
+    for case in Case.objects.open().filter(person=person):
+        CaseEvent.objects.create(case=case, kind=CaseEventKind.CLOSED, actor=actor, from_stage=case.stage)
+        Case.objects.filter(pk=case.pk).update(closed_on=today, updated_at=now)
+    Case.objects.filter(person=person).update(closing_note="")
+    CaseEvent.objects.filter(case__person=person).update(note="")
+    Consent.objects.live().filter(person=person).update(withdrawn_at=now, withdrawn_by=actor)
+    Consent.objects.filter(person=person).update(purpose=CLEARED, withdrawal_note="")
+    Goal.objects.filter(plan__case__person=person).update(description=CLEARED)
+    GoalReview.objects.filter(goal__plan__case__person=person).update(note="")
+    Assessment.objects.filter(person=person).update(note="")
+    Activity.objects.filter(person=person).update(topic="")
     person.birth_year = person.year_of_birth
     for name in PERSON_FIELDS:
         if name in {"sex", "birth_year", "gmina_teryt", "gmina_name"}:
@@ -400,10 +563,11 @@ def person_anonymise(*, actor: User, person: Person) -> Person:
         setattr(person, name, None if field.null else field.get_default())
     person.first_name = ANONYMISED_NAME
     person.last_name = ANONYMISED_NAME
-    person.anonymised_at = timezone.now()
+    person.anonymised_at = now
     person.save()
     for consent in Consent.objects.filter(person=person).exclude(document=""):
         consent.document.delete(save=False)
         Consent.objects.filter(pk=consent.pk).update(document="")
+    grants.sync(person)
     log_access(user=actor, person=person, action=AccessAction.ANONYMISE)
     return person

@@ -54,29 +54,76 @@ def desired_referral_grants(referral: Referral) -> set[tuple[int, int]]:
     return grants
 
 
-def desired_person_grants(person: Person) -> set[tuple[int, int]]:
-    referrals = list(
+def consented_to(partner: Any, consents: list[Consent]) -> tuple[set[str], tuple[Any, ...]]:
+    """The categories the live ``consents`` give this partner (by name or by type), and which consents give them."""
+    categories: set[str] = set()
+    ids: list[Any] = []
+    for consent in consents:
+        if partner.type in consent.partner_types or any(p.pk == partner.pk for p in consent.partners.all()):
+            categories |= set(consent.categories)
+            ids.append(consent.pk)
+    return categories, tuple(ids)
+
+
+def referral_share(referral: Referral, consents: list[Consent]) -> tuple[set[str], tuple[Any, ...]]:
+    """What an open referral lets its receiving partner read of the person now, and the consents behind it: the
+    shared categories a live consent still covers, or all of them on a recorded legal basis."""
+    if referral.legal_basis:
+        return set(referral.categories), ()
+    consented, ids = consented_to(referral.to_partner, consents)
+    return set(referral.categories) & consented, ids
+
+
+def sharing_referrals(person: Person) -> QuerySet[Referral]:
+    """The referrals that can give a partner the person's data: open, and their case (if any) still open."""
+    return (
         Referral.objects.filter(person=person, state__in=OPEN_STATES)
         .filter(Q(case__isnull=True) | Q(case__closed_on__isnull=True))
         .select_related("to_partner")
     )
+
+
+def desired_person_grants(person: Person) -> set[tuple[int, int]]:
+    referrals = list(sharing_referrals(person))
     if not referrals:
         return set()
     consents = list(Consent.objects.live().filter(person=person).prefetch_related("partners"))
-    grants: set[tuple[int, int]] = set()
+    pairs: set[tuple[int, int]] = set()
     for referral in referrals:
-        partner = referral.to_partner
-        if referral.legal_basis:
-            allowed = set(referral.categories)
-        else:
-            consented: set[str] = set()
-            for consent in consents:
-                if partner.type in consent.partner_types or any(p.pk == partner.pk for p in consent.partners.all()):
-                    consented |= set(consent.categories)
-            allowed = set(referral.categories) & consented
+        allowed, _ids = referral_share(referral, consents)
         for category in allowed:
-            grants.add((partner.group_id, permission_id(CATEGORY_PERMISSIONS[category])))
-    return grants
+            pairs.add((referral.to_partner.group_id, permission_id(CATEGORY_PERMISSIONS[category])))
+    return pairs
+
+
+def explain_person_shares(person: Person) -> list[Any]:
+    """Who reads the person through a referral now, which categories, and why (``people.shares.Share`` rows)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from people.shares import Share
+
+    consents = list(Consent.objects.live().filter(person=person).prefetch_related("partners"))
+    rows = []
+    for referral in sharing_referrals(person).order_by("sent_at"):
+        allowed, ids = referral_share(referral, consents)
+        if not allowed:
+            continue
+        rows.append(
+            Share(
+                partner_id=referral.to_partner_id,
+                partner_name=str(referral.to_partner),
+                categories=frozenset(allowed),
+                source="legal_basis" if referral.legal_basis else "referral",
+                label=str(_("referral (legal basis: %(basis)s)") % {"basis": referral.legal_basis})
+                if referral.legal_basis
+                else str(_("referral covered by consent")),
+                since=referral.sent_at,
+                url=reverse("referral-detail", args=[referral.pk]),
+                consents=ids,
+            )
+        )
+    return rows
 
 
 # --- applying it ----------------------------------------------------------------------------------

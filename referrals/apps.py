@@ -15,6 +15,21 @@ class ReferralsConfig(AppConfig):
 
         # The referral and person grant tables follow referral state (core.grants writes them; access_check walks them).
         register_policies()
+        # Referrals stop or narrow when a consent ends, and are explained in "who can see this person".
+        from people.shares import ShareKeeper, register
+        from referrals.access import explain_person_shares
+        from referrals.services import anonymise_referrals, before_anonymise, stop_uncovered
+
+        register(
+            ShareKeeper(
+                name="referrals",
+                stop=stop_uncovered,
+                explain=explain_person_shares,
+                before_anonymise=before_anonymise,
+                anonymise=anonymise_referrals,
+                order=100,
+            )
+        )
         jobs.register("overdue referrals", alert_overdue)
         jobs.register("consents starting or ending by date", resync_consent_dates)
         # Permission ids are cached per process; a flush or migrate (tests) re-creates them with new ids.

@@ -24,6 +24,8 @@ class ReasonCode(models.TextChoices):
     PERSON_DECLINED = "person_declined", _("the person resigned")
     PERSON_UNREACHABLE = "person_unreachable", _("no contact with the person")
     DUPLICATE = "duplicate", _("duplicate referral")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("the consent was withdrawn or expired")
+    NO_ANSWER = "no_answer", _("no answer in time")
     OTHER = "other", _("other reason")
 
 

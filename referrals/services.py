@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import IllegalTransition, NoConsent, NoPlace, PermissionDenied
+from core.errors import Conflict, IllegalTransition, NoConsent, NoPlace, PermissionDenied
 from core.scope import scope_for
 from core.validation import require_codes
 from notifications.groups import hint, network_group, partner_group
@@ -24,8 +24,9 @@ from partners.models import Partner, Service, User
 from people.access import access_to_person
 from people.audit import log_access
 from people.models import AccessAction, Case, Consent, DataCategory, Person
+from people.shares import Stopped, lock_person
 from referrals import access
-from referrals.choices import TRANSITIONS, OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
+from referrals.choices import OPEN_STATES, TRANSITIONS, OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
 from referrals.models import Referral, ReferralEvent
 from referrals.selectors import referral_recipients
 
@@ -36,6 +37,8 @@ STATE_LABELS = dict(State.choices)
 
 
 def _lock(referral: Referral) -> Referral:
+    # The person's row first (people.shares.lock_person): a consent's withdrawal and this move never interleave.
+    lock_person(referral.person_id)
     return (
         Referral.objects.select_for_update(of=("self",))
         .select_related("person", "to_partner", "from_partner", "service", "network", "created_by", "case")
@@ -145,6 +148,24 @@ def consent_covers(person: Person, partner: Partner, categories: list[str]) -> b
     return set(categories) <= covered
 
 
+def _require_consent(referral: Referral) -> None:
+    """Accepting, starting or completing goes on only while a live consent (or the recorded legal basis) covers
+    every category the referral shares: 409 ``consent_missing`` otherwise."""
+    if referral.legal_basis or consent_covers(referral.person, referral.to_partner, referral.categories):
+        return
+    raise NoConsent(
+        _(
+            "The consent that covered this referral is no longer in force: the referral cannot go on. Ask the "
+            "coordinator or the case manager."
+        )
+    )
+
+
+def _refuse_anonymised(person: Person) -> None:
+    if person.anonymised_at:
+        raise Conflict(_("This person's data was anonymised: they cannot be referred."), code="anonymised")
+
+
 # --- create and send ------------------------------------------------------------------------------
 
 
@@ -166,6 +187,8 @@ def referral_create(
     person_access = access_to_person(actor, person)
     if person_access is None:
         raise PermissionDenied
+    person = lock_person(person)
+    _refuse_anonymised(person)
     scope = scope_for(actor)
     if from_partner is None:
         if person.network_id not in scope.coordinated_network_ids:
@@ -225,6 +248,7 @@ def referral_send(*, actor: User, referral: Referral, legal_basis: str = "") -> 
         raise PermissionDenied
     from_state = referral.state
     target = _check_move(referral, "send")
+    _refuse_anonymised(referral.person)
     legal_basis = (legal_basis or "").strip()
     covered = consent_covers(referral.person, referral.to_partner, referral.categories)
     if not covered:
@@ -306,6 +330,7 @@ def referral_accept(*, actor: User, referral: Referral) -> Referral:
     _require_respond(actor, referral)
     from_state = referral.state
     target = _check_move(referral, "accept")
+    _require_consent(referral)
     now = timezone.now()
     note = ""
     if referral.service_id is not None:
@@ -340,6 +365,7 @@ def referral_start(*, actor: User, referral: Referral) -> Referral:
     _require_respond(actor, referral)
     from_state = referral.state
     target = _check_move(referral, "start")
+    _require_consent(referral)
     if referral.waitlisted_at is not None:
         raise NoPlace(_("The person is still on the waitlist: no place has been freed yet."))
     referral.state = target
@@ -412,6 +438,7 @@ def referral_complete(*, actor: User, referral: Referral, outcome_code: str, not
     from_state = referral.state
     target = _check_move(referral, "complete")
     _validate_outcome(outcome_code)
+    _require_consent(referral)
     referral.state = target
     referral.outcome_code = outcome_code
     referral.outcome_note = note[:500]
@@ -555,7 +582,10 @@ def referral_redirect(
     new.redirected_from = referral
     new.save(update_fields=["redirected_from", "updated_at"])
     referral_withdraw(
-        actor=actor, referral=referral, reason_code=ReasonCode.OTHER, note=note or _("redirected: no answer in time")
+        actor=actor,
+        referral=referral,
+        reason_code=ReasonCode.NO_ANSWER,
+        note=note or _("redirected: no answer in time"),
     )
     return referral_send(actor=actor, referral=new, legal_basis=referral.legal_basis)
 
@@ -592,3 +622,117 @@ def alert_overdue(now: datetime.datetime | None = None) -> int:
 
 def staff_partner_choices(user: User) -> list[Partner]:
     return list(Partner.objects.filter(staff_memberships__user=user, staff_memberships__is_active=True))
+
+
+# --- when a consent ends, and anonymisation (people.shares keepers) --------------------------------
+
+
+def _stop(referral: Referral, actor: User | None, target: str, reason_code: str, note: str) -> None:
+    """Close one open referral for the person's sake (consent ended, anonymisation): timeline, place, grants."""
+    from_state = referral.state
+    referral.state = target
+    referral.reason_code, referral.reason_origin, referral.reason_note = reason_code, ReasonOrigin.PERSON, note[:500]
+    if target == State.DISCONTINUED:
+        referral.outcome_code = OutcomeCode.OTHER
+    referral.closed_at = timezone.now()
+    _release_place(referral, actor)
+    referral.save()
+    action = "discontinue" if target == State.DISCONTINUED else "withdraw"
+    _event(
+        referral, action, from_state, actor, reason_code=reason_code, reason_origin=ReasonOrigin.PERSON, note=note[:500]
+    )
+    access.sync_referral(referral)
+
+
+def _open_for_update(person: Person, **filters: Any) -> list[Referral]:
+    return list(
+        Referral.objects.select_for_update(of=("self",))
+        .filter(person=person, **filters)
+        .select_related("person", "to_partner", "from_partner", "service", "network", "created_by", "case")
+        .order_by("created_at", "pk")
+    )
+
+
+def stop_uncovered(person: Person, actor: User | None, how: str) -> list[Stopped]:
+    """A consent ended (``how``: withdrawn | expired); the person's row is locked by the caller. A referral not yet
+    accepted whose categories are no longer all covered is withdrawn; an accepted or running one keeps only the
+    covered categories, or is discontinued when none is left. Referrals on a recorded legal basis go on."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.text import format_lazy
+
+    consents = list(Consent.objects.live().filter(person=person).prefetch_related("partners"))
+    labels = dict(DataCategory.choices)
+    stopped: list[Stopped] = []
+    with translation.override(settings.LANGUAGE_CODE):
+        why = str(_("the consent expired") if how == "expired" else _("the person withdrew the consent"))
+    for referral in _open_for_update(person, state__in=OPEN_STATES, legal_basis=""):
+        covered, _ids = access.referral_share(referral, consents)
+        needed = set(referral.categories)
+        if needed <= covered:
+            continue
+        to = referral.to_partner.short_name or referral.to_partner.name
+        kept = [c for c in DataCategory.values if c in covered & needed]
+        if referral.state == State.SENT or not kept:
+            target = State.WITHDRAWN if referral.state == State.SENT else State.DISCONTINUED
+            _stop(referral, actor, target, ReasonCode.CONSENT_WITHDRAWN, why)
+            kind = f"referral.{target}"
+            text = (
+                format_lazy(gettext_lazy("the referral to {to} was withdrawn"), to=to)
+                if target == State.WITHDRAWN
+                else format_lazy(gettext_lazy("support at {to} was discontinued"), to=to)
+            )
+            message = gettext_lazy(
+                "The referral of %(person)s to %(to)s was stopped: the consent that covered it ended."
+            )
+        else:
+            from_state = referral.state
+            with translation.override(settings.LANGUAGE_CODE):
+                removed = ", ".join(str(labels[c]) for c in DataCategory.values if c in needed - covered)
+                note = str(_("%(why)s; no longer shared: %(removed)s")) % {"why": why, "removed": removed}
+            referral.categories = kept
+            referral.save(update_fields=["categories", "updated_at"])
+            _event(
+                referral,
+                "consent",
+                from_state,
+                actor,
+                reason_code=ReasonCode.CONSENT_WITHDRAWN,
+                reason_origin=ReasonOrigin.PERSON,
+                note=note[:500],
+            )
+            access.sync_referral(referral)
+            kind = "referral.narrowed"
+            text = format_lazy(gettext_lazy("{to} no longer receives part of the data"), to=to)
+            message = gettext_lazy("%(to)s no longer receives part of the data of %(person)s: a consent ended.")
+        _tell(referral, [*_staff_of(referral.to_partner), *_sender_side(referral)], kind, message)
+        stopped.append(Stopped(kind=kind, object_id=referral.pk, partner_id=referral.to_partner_id, text=text))
+    return stopped
+
+
+def before_anonymise(person: Person) -> list[str]:
+    items: list[str] = []
+    open_count = Referral.objects.filter(person=person, state__in=(State.DRAFT, *OPEN_STATES)).count()
+    if open_count:
+        items.append(_("Open referrals that will be withdrawn or discontinued: %(count)s.") % {"count": open_count})
+    total = Referral.objects.filter(person=person).count()
+    if total:
+        items.append(_("Reasons, goals and notes of referrals that will be cleared: %(count)s.") % {"count": total})
+    return items
+
+
+def anonymise_referrals(person: Person, actor: User) -> None:
+    """End the person's open referrals (the receiving partners lose them now), then clear their free text."""
+    for referral in _open_for_update(person, state__in=(State.DRAFT, *OPEN_STATES)):
+        was_open = referral.state != State.DRAFT
+        target = State.DISCONTINUED if referral.state in (State.ACCEPTED, State.IN_PROGRESS) else State.WITHDRAWN
+        _stop(referral, actor, target, ReasonCode.OTHER, "")
+        if was_open:
+            _tell(
+                referral,
+                _staff_of(referral.to_partner),
+                f"referral.{target}",
+                gettext_lazy("The referral of %(person)s to %(to)s was closed: the person's data was anonymised."),
+            )
+    Referral.objects.filter(person=person).update(reason="—", goal="", reason_note="", outcome_note="")
+    ReferralEvent.objects.filter(referral__person=person).update(note="")

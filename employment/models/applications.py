@@ -50,6 +50,7 @@ class ApplicationReason(models.TextChoices):
     CONTRACT_ENDED = "contract_ended", _("the contract ended")
     DISMISSED = "dismissed", _("the employer ended the contract")
     OPEN_MARKET = "open_market", _("moved to the open labour market")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("the consent was withdrawn or expired")
     OTHER = "other", _("other reason")
 
 
@@ -108,6 +109,7 @@ REASONS_FOR: dict[str, tuple[str, ...]] = {
         ApplicationReason.PERSON_DECLINED,
         ApplicationReason.PERSON_UNREACHABLE,
         ApplicationReason.POSITION_FILLED,
+        ApplicationReason.CONSENT_WITHDRAWN,
         ApplicationReason.OTHER,
     ),
     Stage.ENDED: (

@@ -272,6 +272,8 @@ class Consent(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     withdrawal_note = models.CharField(_("note on withdrawal"), max_length=255, blank=True)
+    # When the job ran the end of a consent that ended by date (its shares stopped, people told): once only.
+    expiry_handled_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ConsentQuerySet.as_manager()
 

@@ -384,19 +384,21 @@ def test_it_exports_the_complete_record_and_logs_the_export(client: Any, world: 
     assert client.get(reverse("person-export-json", args=[person.pk])).status_code == 404
 
 
-def test_it_anonymises_only_after_the_case_is_closed_and_keeps_report_counts(client: Any, world: Any) -> None:
+def test_anonymising_confirms_first_then_closes_the_case_and_keeps_report_counts(client: Any, world: Any) -> None:
     person = make_person(
         world, pesel=make_pesel(datetime.date(1985, 4, 12)), gmina_name="Piekary Śląskie", sex="female"
     )
     case = make_case(world, person)
     client.force_login(world.coordinator)
+    confirm = client.get(reverse("person-anonymise", args=[person.pk]))
+    assert confirm.status_code == 200
+    assert "Otwarta sprawa zostanie zamknięta." in confirm.content.decode()
+    person.refresh_from_db()
+    assert person.anonymised_at is None  # looking at the confirmation changes nothing
     client.post(reverse("person-anonymise", args=[person.pk]))
     person.refresh_from_db()
-    assert person.anonymised_at is None
-    case.closed_on = datetime.date.today()
-    case.save()
-    client.post(reverse("person-anonymise", args=[person.pk]))
-    person.refresh_from_db()
+    case.refresh_from_db()
+    assert case.closed_on is not None
     assert person.anonymised_at is not None
     assert person.pesel == "" and person.first_name == "—" and person.health_notes == "" and person.birth_date is None
     assert person.birth_year == 1985 and person.sex == "female" and person.gmina_name == "Piekary Śląskie"

@@ -49,7 +49,7 @@ pytestmark = pytest.mark.django_db
 
 # Everything a service may refuse with; anything else is a failure.
 REFUSALS = (Conflict, PermissionDenied, ValidationError)  # IllegalTransition, NoPlace, NoConsent are Conflicts
-NOT_TRANSITIONS = ("create", "overdue", "place")
+NOT_TRANSITIONS = ("create", "overdue", "place", "consent")  # "consent": a narrowing, no state change
 ACTORS = [
     "coordinator",
     "receiving_staff",
@@ -186,11 +186,17 @@ class ReferralMachine(RuleBasedStateMachine):
         target = self.people[person % len(self.people)]
         consent = Consent.objects.filter(person=target).order_by("-created_at").first()
         assert consent is not None
+        before = dict(Referral.objects.filter(pk__in=self.referrals).values_list("pk", "state"))
         try:
             people_services.consent_withdraw(actor=self.actors[actor], consent=consent)
         except REFUSALS as exc:
             self.log.append(f"withdraw consent of person {person} by {actor}: refused ({type(exc).__name__})")
             return
+        # The withdrawal stops the referrals it no longer covers: each stop is one transition of the timeline.
+        for pk, state in Referral.objects.filter(pk__in=self.referrals).values_list("pk", "state"):
+            if state != before[pk]:
+                assert state in (State.WITHDRAWN, State.DISCONTINUED), self._report(f"{pk} went to {state}")
+                self.transitions[pk] += 1
         self.log.append(f"withdraw consent of person {person} by {actor}")
 
     @rule(person=st.integers(0, 2))
