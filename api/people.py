@@ -257,7 +257,7 @@ class ConsentWithdrawView(APIView):
 class ShareSourceSerializer(serializers.Serializer):
     source = serializers.ChoiceField(ShareSource.choices)  # type: ignore[assignment]
     label = serializers.CharField()  # type: ignore[assignment]
-    since = serializers.DateTimeField(allow_null=True)
+    since = serializers.CharField(allow_null=True, help_text="Since when (ISO 8601 date or date-time).")
     consents = serializers.ListField(child=serializers.UUIDField(), help_text="The live consents that give it.")
 
 

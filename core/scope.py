@@ -26,6 +26,7 @@ class Scope:
     staff_group_ids: frozenset[int] = field(default_factory=frozenset)
     admin_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
     job_coach_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
+    employer_partner_ids: frozenset[UUID] = field(default_factory=frozenset)
     coordinated_network_ids: frozenset[UUID] = field(default_factory=frozenset)
     member_network_ids: frozenset[UUID] = field(default_factory=frozenset)
 
@@ -43,6 +44,12 @@ class Scope:
 
     def coordinates(self, network_id: Any) -> bool:
         return self.is_superuser or network_id in self.coordinated_network_ids
+
+    @property
+    def reads_people(self) -> bool:
+        """Whether person-level pages and endpoints are open to the user at all: never to an employer's staff
+        (they see candidates through their placements only), unless they also coordinate a network."""
+        return self.user_id is not None and (bool(self.coordinated_network_ids) or not self.employer_partner_ids)
 
     def administers(self, partner_id: Any) -> bool:
         return self.is_superuser or partner_id in self.admin_partner_ids

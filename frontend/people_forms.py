@@ -15,7 +15,7 @@ from network.models import Network
 from partners.choices import PartnerType
 from partners.models import Partner, User
 from people.models import PERSON_FIELD_CATEGORIES, DataCategory, GivenBy, GoalStatus, LifeDomain, Person
-from people.selectors import case_managers, network_partners
+from people.selectors import case_managers, managing_partners, network_partners
 
 
 class PersonForm(forms.ModelForm):
@@ -93,7 +93,7 @@ class CaseOpenForm(forms.Form):
         stage_field = self.fields["stage"]
         assert isinstance(partner_field, forms.ModelChoiceField) and isinstance(manager_field, forms.ModelChoiceField)
         assert isinstance(stage_field, forms.ChoiceField)
-        partner_field.queryset = network_partners(network.pk)
+        partner_field.queryset = managing_partners(network.pk)
         manager_field.queryset = case_managers(network.pk)
         stage_field.choices = network.stage_choices()
 

@@ -17,7 +17,7 @@ from core.errors import PermissionDenied
 from core.scope import Scope, scope_for
 from core.types import AuthUser
 from partners.access import can_manage_partner
-from partners.choices import StaffRole
+from partners.choices import PartnerType, StaffRole
 
 if TYPE_CHECKING:
     from partners.models import ServiceQuerySet, User
@@ -29,9 +29,11 @@ def load_scope(user: User) -> Scope:
     from partners.models import StaffMembership
 
     rows = list(
-        StaffMembership.objects.filter(user=user, is_active=True).values_list("partner_id", "role", "partner__group_id")
+        StaffMembership.objects.filter(user=user, is_active=True).values_list(
+            "partner_id", "role", "partner__group_id", "partner__type"
+        )
     )
-    staff: dict[UUID, str] = {partner_id: role for partner_id, role, _group in rows}
+    staff: dict[UUID, str] = {partner_id: role for partner_id, role, _group, _type in rows}
     coordinated = frozenset(NetworkCoordinator.objects.filter(user=user).values_list("network_id", flat=True))
     member_networks: frozenset[UUID] = frozenset()
     if staff:
@@ -43,7 +45,8 @@ def load_scope(user: User) -> Scope:
         is_superuser=user.is_superuser,
         is_monitor=getattr(user, "is_regional_monitor", False),
         staff_partner_ids=frozenset(staff),
-        staff_group_ids=frozenset(group_id for _p, _r, group_id in rows),
+        staff_group_ids=frozenset(group_id for _p, _r, group_id, _t in rows),
+        employer_partner_ids=frozenset(pid for pid, _r, _g, kind in rows if kind == PartnerType.EMPLOYER),
         admin_partner_ids=frozenset(pid for pid, role in staff.items() if role == StaffRole.ADMIN),
         job_coach_partner_ids=frozenset(pid for pid, role in staff.items() if role == StaffRole.JOB_COACH),
         coordinated_network_ids=coordinated,

@@ -49,7 +49,7 @@ class PersonAccess:
 
 def persons_visible_to(user: AuthUser) -> PersonQuerySet:
     scope = scope_for(user)
-    if scope.user_id is None:
+    if not scope.reads_people:
         return Person.objects.none()
     condition = Q(network_id__in=scope.coordinated_network_ids)
     condition |= Q(id__in=Case.objects.open().filter(case_manager_id=scope.user_id).values("person_id"))
@@ -79,6 +79,8 @@ def access_to_person(user: AuthUser, person: Person) -> PersonAccess | None:
         return None
     if person.network_id in scope.coordinated_network_ids:
         return PersonAccess(person=person, categories=ALL_CATEGORIES, is_coordinator=True)
+    if not scope.reads_people:
+        return None  # an employer's staff: candidates through their placements only (employment/access.py)
     granted = person_categories_granted(user, person)
     manages = Case.objects.open().filter(person=person, case_manager_id=scope.user_id).exists()
     if manages:
@@ -142,7 +144,7 @@ def reads_employment(user: AuthUser) -> Q:
     A proposer cannot share with an employer what they cannot see; ``application_propose`` refuses that person
     with its own reason, and the propose page does not offer them."""
     scope = scope_for(user)
-    if scope.user_id is None:
+    if not scope.reads_people:
         return Q(pk__in=[])
     condition = Q(network_id__in=list(scope.coordinated_network_ids))
     if scope.staff_group_ids:

@@ -19,6 +19,7 @@ from core.scope import scope_for
 from core.types import AuthUser
 from network.access import get_network_for
 from network.models import Network, NetworkCoordinator, NetworkMembership
+from partners.choices import PartnerType
 from partners.models import Partner, StaffMembership, User
 from people.access import ALL_CATEGORIES, PersonAccess, access_to_person, get_person_for, persons_visible_to
 from people.models import AccessLog, Case, CaseEvent, Consent, Goal, Person, PersonQuerySet, normalise_name
@@ -171,6 +172,12 @@ def network_partners(network_id: Any) -> QuerySet[Partner]:
     return Partner.objects.filter(id__in=current.values("partner_id")).order_by("name")
 
 
+def managing_partners(network_id: Any) -> QuerySet[Partner]:
+    """Partners that may manage a case of this network: its current partners except employers (an employer sees
+    a candidate through its placement, never the person's record)."""
+    return network_partners(network_id).exclude(type=PartnerType.EMPLOYER)
+
+
 def partners_named(partner_ids: list[Any]) -> list[Partner]:
     """The partners an API request names by id, each once; an id that names no partner is a field error.
 
@@ -185,16 +192,16 @@ def partners_named(partner_ids: list[Any]) -> list[Partner]:
 
 def case_managers(network_id: Any, *, partner: Partner | None = None) -> QuerySet[User]:
     """Who may manage a case of this network: active users working (active staff membership) for a current
-    partner of the network, and the network's coordinators.
+    partner of the network other than an employer, and the network's coordinators.
 
     With ``partner`` (the case's managing partner), staff must work for that partner; coordinators still may. The
     case and transfer forms offer the list without a partner; ``case_open``/``case_transfer`` check the pair.
     """
-    staff = StaffMembership.objects.filter(is_active=True)
+    staff = StaffMembership.objects.filter(is_active=True).exclude(partner__type=PartnerType.EMPLOYER)
     if partner is not None:
         staff = staff.filter(partner=partner)
     else:
-        staff = staff.filter(partner__in=network_partners(network_id).values("id"))
+        staff = staff.filter(partner__in=managing_partners(network_id).values("id"))
     coordinators = NetworkCoordinator.objects.filter(network_id=network_id)
     return (
         User.objects.filter(is_active=True)

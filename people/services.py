@@ -34,7 +34,7 @@ from people.models import (
     pesel_birth_date,
     pesel_sex,
 )
-from people.selectors import case_managers, network_partners
+from people.selectors import case_managers, managing_partners, network_partners
 from people.shares import Stopped, keepers, lock_person, stop_shares
 
 PERSON_FIELDS = list(PERSON_FIELD_CATEGORIES)
@@ -326,9 +326,11 @@ def _check_stage(network: Network, stage: str) -> None:
 
 
 def _check_manager(network: Network, manager: User | None, partner: Partner | None) -> None:
-    """The case and transfer forms offer ``network_partners`` and ``case_managers``; anything else is refused here."""
-    if partner is not None and not network_partners(network.pk).filter(pk=partner.pk).exists():
-        raise ValidationError({"managing_partner": _("The partner must be a current member of this network.")})
+    """The case and transfer forms offer ``managing_partners`` and ``case_managers``; anything else is refused."""
+    if partner is not None and not managing_partners(network.pk).filter(pk=partner.pk).exists():
+        raise ValidationError(
+            {"managing_partner": _("The partner must be a current member of this network and not an employer.")}
+        )
     if manager is None:
         return
     if not case_managers(network.pk).filter(pk=manager.pk).exists():

@@ -137,7 +137,7 @@ def reader_data(reader: Reader) -> dict[str, Any]:
             {
                 "source": share.source,
                 "label": share.label,
-                "since": share.since,
+                "since": share.since.isoformat() if share.since else None,
                 "consents": [str(pk) for pk in share.consents],
             }
             for share in reader.sources

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.scope import scope_for
 from core.types import AuthUser
 from network.models import NetworkMembership
+from partners.choices import PartnerType
 from partners.models import Partner, Service
 from referrals.access import VIEW, can_respond, granted, is_sender, referrals_visible_to
 from referrals.choices import OPEN_STATES, State
@@ -82,12 +83,15 @@ def available_actions(user: AuthUser, referral: Referral) -> list[str]:
 
 
 def referral_recipients(network_id: Any) -> QuerySet[Partner]:
-    """Partners a referral in this network may go to: those whose membership has started and not ended.
+    """Partners a referral in this network may go to: those whose membership has started and not ended, except
+    employers (they receive a candidate through a placement, with the employment category only, never a referral).
 
     The refer and redirect pages offer exactly these, and ``referral_create`` refuses any other.
     """
     current = NetworkMembership.objects.current().filter(network_id=network_id)
-    return Partner.objects.filter(id__in=current.values("partner_id")).order_by("name")
+    return (
+        Partner.objects.filter(id__in=current.values("partner_id")).exclude(type=PartnerType.EMPLOYER).order_by("name")
+    )
 
 
 def referral_services(network_id: Any) -> QuerySet[Service]:
