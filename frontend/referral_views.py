@@ -74,7 +74,14 @@ def _detail_context(request: AuthedRequest, referral: Referral) -> dict[str, Any
 
 @login_required
 def referral_detail(request: AuthedRequest, referral_id: UUID) -> HttpResponse:
-    referral = get_referral_for(request.user, referral_id)
+    try:
+        referral = get_referral_for(request.user, referral_id)
+    except Http404:
+        if not request.htmx:
+            raise
+        # A live refresh of an open page whose referral the reader just lost (a withdrawn consent, a withdrawal):
+        # say so in place. The same words for any id the reader cannot see, so nothing about it leaks.
+        return render(request, "referrals/_gone.html")
     with transaction.atomic():
         log_access(
             user=request.user,
