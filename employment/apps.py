@@ -10,8 +10,12 @@ class EmploymentConfig(AppConfig):
 
     def ready(self) -> None:
         from core import jobs
+        from employment.export import applications_section
         from employment.placements import register_policies
         from employment.retention import remind_retention_checkpoints
+        from people.export import register_section
 
         register_policies()
+        # The person's data export lists the employers the person was proposed to (people/ cannot import us).
+        register_section("placement_applications", applications_section)
         jobs.register("retention reminders", remind_retention_checkpoints)
