@@ -22,6 +22,7 @@ from partners.choices import PartnerType
 from people import services as people_services
 from people.access import PersonAccess, get_person_for
 from people.audit import log_access, log_access_many
+from people.export import person_export
 from people.models import PERSON_FIELD_CATEGORIES, AccessAction, Consent, DataCategory, GivenBy
 from people.selectors import consents_of, get_consent_for, partners_named, person_accesses, person_list
 from people.visibility import ReaderKind, ShareSource
@@ -206,10 +207,16 @@ CONSENT_OUT = OpenApiResponse(OpenApiTypes.OBJECT, description="The consent.")
 class PersonConsentsView(APIView):
     @extend_schema(summary="Consents of a person", responses={200: CONSENT_OUT, **_errors(404)}, parameters=[PATH_ID])
     def get(self, request: Request, pk: str) -> Response:
-        access = get_person_for(actor(request), pk)
-        if not access.can_change_path:
-            raise Http404
-        consents = consents_of(access.person)
+        user = actor(request)
+        with transaction.atomic():
+            access = get_person_for(user, pk)
+            if not access.can_change_path:
+                raise Http404
+            consents = list(consents_of(access.person))
+            # Consents name the partners the person's data may go to: a read of personal data.
+            log_access(
+                user=user, person=access.person, action=AccessAction.VIEW, view="api-person-consents", channel="api"
+            )
         return Response([consent_data(c) for c in consents])
 
     @extend_schema(
@@ -295,3 +302,33 @@ class PersonReadersView(APIView):
             )
             readers = [reader_data(reader) for reader in who_can_see(access.person)]
         return Response(ReaderSerializer(readers, many=True).data)
+
+
+EXPORT_OUT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=(
+        "The person's complete record (GDPR art. 15), the same as the page's JSON download: one key per section "
+        "(person, consents, referrals, placement_applications, case_transfers, cases, case_events, support_plans, "
+        "goals, goal_reviews, assessments, activities, support_groups, meetings_attended, access_log); values of "
+        "choices are their labels in the request's language (Polish by default); ``labels`` gives each section's "
+        "title and column names. Every export is written to the access log."
+    ),
+)
+
+
+class PersonExportView(APIView):
+    @extend_schema(
+        summary="A person's complete record, including every recipient of their data (the network's coordinators)",
+        operation_id="persons_export",
+        responses={200: EXPORT_OUT, **_errors(404)},
+        parameters=[PATH_ID],
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        access = get_person_for(user, pk)
+        # Only coordinators export; everyone else, whether they see the person or not, gets the same 404.
+        if not access.is_coordinator:
+            raise Http404
+        response = Response(person_export(actor=user, person=access.person, channel="api"))
+        response["Cache-Control"] = "no-store"
+        return response

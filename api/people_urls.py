@@ -9,6 +9,7 @@ urlpatterns = [
     path("persons/<pk>/", people.PersonDetailView.as_view(), name="api-person"),
     path("persons/<pk>/consents/", people.PersonConsentsView.as_view(), name="api-person-consents"),
     path("persons/<pk>/access/", people.PersonReadersView.as_view(), name="api-person-access"),
+    path("persons/<pk>/export/", people.PersonExportView.as_view(), name="api-person-export"),
     path("consents/<pk>/withdraw/", people.ConsentWithdrawView.as_view(), name="api-consent-withdraw"),
     path("notifications/", notifications.NotificationListView.as_view(), name="api-notifications"),
     path("notifications/<pk>/read/", notifications.NotificationReadView.as_view(), name="api-notification-read"),

@@ -38,7 +38,7 @@ from people import plans as plan_services
 from people import services as people_services
 from people.access import PersonAccess, get_person_for
 from people.audit import log_access, log_access_many
-from people.export import person_export
+from people.export import Section, person_export, person_export_sections
 from people.models import PERSON_FIELD_CATEGORIES, AccessAction, DataCategory, Person
 from people.selectors import (
     access_log_of,
@@ -402,11 +402,39 @@ def person_export_json(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     return response
 
 
+def _shown(value: Any) -> Any:
+    """A value of the export as the printed page shows it; dates stay dates so the template writes them in
+    Polish and local time."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return value
+
+
+def _printable(sections: list[tuple[str, Section]]) -> list[dict[str, Any]]:
+    """Each section as its title, its column names and its rows as lists of (column name, value)."""
+    return [
+        {
+            "title": section.title,
+            "single": section.single,
+            "columns": list(section.fields.values()),
+            "rows": [[(title, _shown(row.get(key))) for key, title in section.fields.items()] for row in section.rows],
+        }
+        for _name, section in sections
+    ]
+
+
 @login_required
 def person_export_print(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
-    record = person_export(actor=request.user, person=access.person)
-    response = render(request, "people/export_print.html", {"person": access.person, "record": record})
+    sections = person_export_sections(actor=request.user, person=access.person)
+    context = {"person": access.person, "sections": _printable(sections)}
+    response = render(request, "people/export_print.html", context)
     response["Cache-Control"] = "no-store"
     return response
 

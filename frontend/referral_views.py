@@ -190,6 +190,9 @@ def refer(request: AuthedRequest, person_id: UUID) -> HttpResponse:
             messages.success(request, _("The referral was sent to %(partner)s.") % {"partner": referral.to_partner})
             return redirect("referral-detail", referral_id=referral.pk)
     status = 400 if request.method == "POST" else 200
+    with transaction.atomic():
+        # The form shows the person's full name: a read of personal data, logged like the person page.
+        log_access(user=request.user, person=person, action=AccessAction.VIEW, view="refer")
     context = {"person": person, "form": form, "is_coordinator": access.is_coordinator}
     return render(request, "referrals/refer.html", context, status=status)
 

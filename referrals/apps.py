@@ -10,7 +10,9 @@ class ReferralsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from core import grants, jobs
+        from people.export import register_section
         from referrals.access import register_policies, resync_consent_dates
+        from referrals.export import referrals_section
         from referrals.services import alert_overdue
 
         # The referral and person grant tables follow referral state (core.grants writes them; access_check walks them).
@@ -30,6 +32,8 @@ class ReferralsConfig(AppConfig):
                 order=100,
             )
         )
+        # The person's data export lists the referrals: to whom their data went (people/ cannot import us).
+        register_section("referrals", referrals_section)
         jobs.register("overdue referrals", alert_overdue)
         jobs.register("consents starting or ending by date", resync_consent_dates)
         # Permission ids are cached per process; a flush or migrate (tests) re-creates them with new ids.

@@ -130,6 +130,15 @@ HEALTH: dict[str, Table] = {
     "declined": only(coordinator=200),
     "consent_withdrawn": only(coordinator=200),
 }
+# The complete record (GDPR art. 15): the network's coordinators only. The case manager and the receiving
+# partner see the person but get the same 404 as a stranger, the employer and the monitor.
+EXPORT: dict[str, Table] = {
+    "own": only(coordinator=200),
+    "neighbour": only(coordinator=200),
+    "theirs": only(other_coordinator=200),
+    "declined": only(coordinator=200),
+    "consent_withdrawn": only(coordinator=200),
+}
 # A draft: whoever sees the person may refer onward for their own partner.
 REFERRAL_CREATE = each(READ_PERSON, **{"200": 201})
 # The receiving partner's answers (check-in, accept, start, complete, decline; discontinue too), coordinators
@@ -369,6 +378,7 @@ MATRIX = [
         PATCH_PERSON,
     ),
     Operation("GET", "/api/v1/persons/{id}/consents/", person_url("consents/"), PATH_READ),
+    Operation("GET", "/api/v1/persons/{id}/export/", person_url("export/"), EXPORT),
     Operation(
         "POST",
         "/api/v1/persons/{id}/consents/",
