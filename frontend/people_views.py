@@ -443,8 +443,11 @@ def person_export_print(request: AuthedRequest, person_id: UUID) -> HttpResponse
 def person_anonymise(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     """GET: the confirmation that lists what will end and be cleared; POST: do it."""
     access = get_person_for(request.user, person_id)
-    if not access.is_coordinator or access.person.anonymised_at:
-        raise Http404
+    if not access.is_coordinator:
+        raise PermissionDenied  # the person is visible to them; the act is the coordinators' alone
+    if access.person.anonymised_at:
+        messages.info(request, _("The person's data was already anonymised."))
+        return redirect("person-detail", person_id=access.person.pk)
     if request.method != "POST":
         items = people_services.anonymise_preview(access.person)
         return render(request, "people/anonymise_confirm.html", {"person": access.person, "items": items})

@@ -23,7 +23,7 @@ from frontend.referral_forms import DiscontinueForm, InboxFilterForm, OutcomeFor
 from frontend.types import AuthedRequest
 from people.access import access_to_person, get_person_for
 from people.audit import log_access
-from people.models import AccessAction
+from people.models import AccessAction, DataCategory
 from referrals import services
 from referrals.access import get_referral_for
 from referrals.models import Referral
@@ -166,6 +166,9 @@ def refer(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
     person = access.person
     if not access.can_change_path and not scope_for(request.user).staff_partner_ids:
+        raise PermissionDenied
+    if not access.can_read(DataCategory.IDENTITY):
+        # The page names the person: a reader without the identity category cannot refer them onward.
         raise PermissionDenied
     form = ReferForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():

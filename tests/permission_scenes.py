@@ -6,8 +6,10 @@ Five targets, each a person with an open case, a live consent and one referral:
 - ``neighbour``: two other partners of network A (PUP → CZP) refer someone none of the partner personas work with.
 - ``theirs``: network B's coordinator refers someone of network B to its NGO.
 - ``declined``: like ``own``, but MOPR declined the referral.
-- ``consent_withdrawn``: like ``own``, sent, then the person withdrew the consent: MOPR loses the person at once,
-  the open referral itself stays visible to it.
+- ``consent_withdrawn``: like ``own``, sent, then the person withdrew the consent: the referral is withdrawn at
+  once (reason ``consent_withdrawn``), MOPR loses it and the person.
+- ``consent_expired``: like ``consent_withdrawn``, but the consent ended by date and the expiry job ran: every
+  answer is the same as after a withdrawal (the matrices take that column from ``consent_withdrawn``).
 
 And three support groups: run by MOPR (``own``), by ŚDS (``neighbour``) and by network B's NGO (``theirs``).
 """
@@ -31,7 +33,31 @@ from tests.factories import MembershipFactory, PartnerFactory, make_staff
 from tests.people_fixtures import make_case, make_consent, make_person
 from tests.personas import World
 
-TARGETS = ("own", "neighbour", "theirs", "declined", "consent_withdrawn")
+TARGETS = ("own", "neighbour", "theirs", "declined", "consent_withdrawn", "consent_expired")
+ENDED_CONSENT = ("consent_withdrawn", "consent_expired")
+
+
+def with_expiry_column(expected: dict[str, Any]) -> dict[str, Any]:
+    """After an expiry every answer is what it is after a withdrawal: the column is the same table."""
+    if "consent_withdrawn" in expected and "consent_expired" not in expected:
+        return {**expected, "consent_expired": expected["consent_withdrawn"]}
+    return expected
+
+
+def end_consent(world: Any, target: str, consent: Consent) -> None:
+    """Withdraw the consent (``consent_withdrawn``) or let it end by date and run the expiry job."""
+    if target == "consent_expired":
+        import datetime as _dt
+
+        from django.utils import timezone
+
+        ended = timezone.localdate() - _dt.timedelta(days=1)
+        Consent.objects.filter(pk=consent.pk).update(valid_from=ended - _dt.timedelta(days=30), valid_until=ended)
+        people_services.consents_expire()
+    else:
+        people_services.consent_withdraw(actor=world.coordinator, consent=consent)
+
+
 SHARED = ["identity", "social"]
 
 # The steps that bring a fresh referral (sent) to each state.
@@ -96,7 +122,7 @@ class Scene:
         """A new referral of the target's person, brought to ``state`` by the right actors."""
         person = self.people[target]
         consent = None
-        if self.consents[target].withdrawn_at is not None:
+        if target in ENDED_CONSENT:
             # The target's own consent is gone: a fresh one lets the referral be sent, then goes too.
             consent = make_consent(self.world, person, SHARED, partners=self.consent_partners(target))
         referral = services.referral_create(
@@ -125,7 +151,7 @@ class Scene:
                     actor=responder, referral=referral, reason_code="person_declined", outcome_code="not_achieved"
                 )
         if consent is not None:
-            people_services.consent_withdraw(actor=self.world.coordinator, consent=consent)
+            end_consent(self.world, target, consent)
         referral.refresh_from_db()
         return referral
 
@@ -151,6 +177,7 @@ def build_scene(world: World) -> Scene:
         "theirs": ("Ewa", "Zielińska"),
         "declined": ("Jan", "Lewandowski"),
         "consent_withdrawn": ("Maria", "Wójcik"),
+        "consent_expired": ("Zofia", "Kamińska"),
     }
     for number, target in enumerate(TARGETS):
         first, last = names[target]
@@ -170,8 +197,9 @@ def build_scene(world: World) -> Scene:
         scene.consents[target] = make_consent(world, person, SHARED, partners=scene.consent_partners(target))
     for target in TARGETS:
         scene.referrals[target] = scene.referral_in(target, State.DECLINED if target == "declined" else State.SENT)
-    people_services.consent_withdraw(actor=world.coordinator, consent=scene.consents["consent_withdrawn"])
-    scene.consents["consent_withdrawn"].refresh_from_db()
+    for target in ENDED_CONSENT:
+        end_consent(world, target, scene.consents[target])
+        scene.consents[target].refresh_from_db()
     for target in ("own", "neighbour", "theirs"):
         scene.groups[target] = group_create(
             actor=scene.coordinator(target),

@@ -34,7 +34,7 @@ from referrals.choices import State
 from referrals.models import Referral
 from tests.api.test_api_permissions import HIDDEN, PERSONAS, SEEN, Outcome, clients, expect
 from tests.people_fixtures import make_case, make_consent, make_person
-from tests.permission_scenes import TARGETS, Employment, Scene, build_employment, build_scene
+from tests.permission_scenes import TARGETS, Employment, Scene, build_employment, build_scene, with_expiry_column
 from tests.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,8 @@ READ_REFERRAL: dict[str, Table] = {
     "neighbour": only(coordinator=200),
     "theirs": only(other_coordinator=200, **BYTOM),
     "declined": only(coordinator=200, sending_staff=200),
-    "consent_withdrawn": only(coordinator=200, sending_staff=200, **MOPR),
+    # The consent's end withdrew the sent referral (reason consent_withdrawn): MOPR lost it at once.
+    "consent_withdrawn": only(coordinator=200, sending_staff=200),
 }
 # A person: coordinators; the case manager (ŚDS staff); MOPR through the referral, and only while the consent lives.
 READ_PERSON: dict[str, Table] = {
@@ -148,7 +149,14 @@ RESPOND: dict[str, Table] = {
     "neighbour": only(coordinator=200),
     "theirs": only(other_coordinator=200, **BYTOM),
     "declined": only(coordinator=409, sending_staff=403),
-    "consent_withdrawn": only(coordinator=200, sending_staff=403, **MOPR),
+    # Withdrawn by the consent's end before anyone answered: nothing to answer (409), MOPR sees it no more.
+    "consent_withdrawn": only(coordinator=409, sending_staff=403),
+}
+# Starting, completing or discontinuing: after the consent's end the accepted referral was discontinued; MOPR
+# keeps reading it as history (the closed loop) but may not act on it (403).
+RESPOND_ONGOING = {
+    **RESPOND,
+    "consent_withdrawn": only(coordinator=409, sending_staff=403, receiving_staff=403, receiving_admin=403),
 }
 # Sending a draft: the sender's side. A draft is invisible to the receiving partner. Without a live consent
 # covering the partner, sending is refused (409) unless the coordinator records a legal basis.
@@ -164,7 +172,7 @@ WITHDRAW: dict[str, Table] = {
     "neighbour": only(coordinator=200),
     "theirs": only(other_coordinator=200, unrelated_staff=403, unrelated_admin=403),
     "declined": only(coordinator=409, sending_staff=409),
-    "consent_withdrawn": only(coordinator=200, sending_staff=200, receiving_staff=403, receiving_admin=403),
+    "consent_withdrawn": only(coordinator=409, sending_staff=409),  # already withdrawn by the consent's end
 }
 # Redirecting an overdue referral: the network's coordinators alone; those who see the referral otherwise 403.
 # A declined referral is not overdue (409); without a live consent covering the new partner the new referral
@@ -174,7 +182,7 @@ REDIRECT: dict[str, Table] = {
     "neighbour": only(coordinator=200),
     "theirs": only(other_coordinator=409, unrelated_staff=403, unrelated_admin=403),
     "declined": only(coordinator=409, sending_staff=403),
-    "consent_withdrawn": only(coordinator=409, sending_staff=403, receiving_staff=403, receiving_admin=403),
+    "consent_withdrawn": only(coordinator=409, sending_staff=403),
 }
 # Registering a person: the network's coordinators; those who see the network otherwise 403.
 PERSON_CREATE: dict[str, Table] = {
@@ -433,14 +441,14 @@ MATRIX = [
     transition("send", State.DRAFT, SEND),
     transition("check-in", State.SENT, RESPOND),
     transition("accept", State.SENT, RESPOND),
-    transition("start", State.ACCEPTED, RESPOND),
-    transition("complete", State.IN_PROGRESS, RESPOND, {"outcome_code": "goal_achieved"}),
+    transition("start", State.ACCEPTED, RESPOND_ONGOING),
+    transition("complete", State.IN_PROGRESS, RESPOND_ONGOING, {"outcome_code": "goal_achieved"}),
     transition("decline", State.SENT, RESPOND, {"reason_code": "no_capacity"}),
     transition("withdraw", State.SENT, WITHDRAW, {"reason_code": "person_declined", "reason_origin": "person"}),
     transition(
         "discontinue",
         State.ACCEPTED,
-        RESPOND,
+        RESPOND_ONGOING,
         {"reason_code": "person_unreachable", "outcome_code": "not_achieved"},
     ),
     Operation(
@@ -669,6 +677,10 @@ def observe(response: Any, listed_object: Any) -> Outcome:
     ids = {str(row["id"]) for row in response.json()["results"]}  # notification ids are numbers
     return SEEN if str(listed_object.pk) in ids else HIDDEN
 
+
+# After an expiry every answer is the one after a withdrawal (tests/permission_scenes.py).
+for _row in MATRIX:
+    _row.expected = with_expiry_column(_row.expected)
 
 CASES = [(op, target) for op in MATRIX for target in op.expected]
 

@@ -49,6 +49,7 @@ from tests.api.test_api_permissions_people import (
     READ_PERSON,
     READ_REFERRAL,
     RESPOND,
+    RESPOND_ONGOING,
     SEE_APPLICATION,
     SEE_GROUP,
     SEE_PLACEMENT,
@@ -59,7 +60,7 @@ from tests.api.test_api_permissions_people import (
     Table,
 )
 from tests.factories import AgreementFactory, ServiceFactory
-from tests.permission_scenes import Employment, Scene, build_employment, build_scene
+from tests.permission_scenes import Employment, Scene, build_employment, build_scene, with_expiry_column
 from tests.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +154,7 @@ REDIRECT: dict[str, Table] = {
     "neighbour": page(coordinator=200),
     "theirs": page(other_coordinator=409, unrelated_staff=403, unrelated_admin=403),
     "declined": page(coordinator=409, sending_staff=403),
-    "consent_withdrawn": page(coordinator=409, sending_staff=403, receiving_staff=403, receiving_admin=403),
+    "consent_withdrawn": page(coordinator=409, sending_staff=403),
 }
 
 # A job coach is assigned, and follow-along contacts recorded, once the job is offered: by the coordinators
@@ -479,8 +480,9 @@ MATRIX = [
     ),
     Row("person-export-json", url("person-export-json", person), COORDINATOR_OF_PERSON),
     Row("person-export-print", url("person-export-print", person), COORDINATOR_OF_PERSON),
-    Row("person-anonymise", url("person-anonymise", person), {"own": page(405)}),
-    # The person's case is open: the coordinator gets a message, not an anonymised person.
+    # The confirmation lists what will end and be cleared; the POST anonymises (the open case is closed first)
+    # and goes back to the person's page.
+    Row("person-anonymise", url("person-anonymise", person), COORDINATOR_OF_PERSON),
     Row("person-anonymise", url("person-anonymise", person), OPEN_CASE, method="POST"),
     Row("person-assessments", url("person-assessments", person), as_page(HEALTH)),
     Row("assessment-new", url("assessment-new", person), as_page(HEALTH)),
@@ -504,12 +506,12 @@ MATRIX = [
     transition_row("send", State.DRAFT, SEND),
     transition_row("check_in", State.SENT, RESPOND),
     transition_row("accept", State.SENT, RESPOND),
-    transition_row("start", State.ACCEPTED, RESPOND),
-    transition_row("complete", State.IN_PROGRESS, RESPOND, **{"o-outcome_code": "goal_achieved"}),
+    transition_row("start", State.ACCEPTED, RESPOND_ONGOING),
+    transition_row("complete", State.IN_PROGRESS, RESPOND_ONGOING, **{"o-outcome_code": "goal_achieved"}),
     transition_row(
         "discontinue",
         State.ACCEPTED,
-        RESPOND,
+        RESPOND_ONGOING,
         **{"d-reason_code": "person_unreachable", "d-reason_origin": "person", "d-outcome_code": "not_achieved"},
     ),
     transition_row(
@@ -636,6 +638,10 @@ def observe(response: Any, marker: str | None) -> Outcome:
     return SEEN if marker in response.content.decode() else HIDDEN
 
 
+# After an expiry every answer is the one after a withdrawal (tests/permission_scenes.py).
+for _row in MATRIX:
+    _row.expected = with_expiry_column(_row.expected)
+
 CASES = [
     pytest.param(
         row,
@@ -722,16 +728,21 @@ def test_it_leaves_someone_elses_notification_unread(objects: Objects) -> None:
     assert note.read_at is not None
 
 
-def test_it_sends_mopr_to_no_person_page_after_consent_withdrawal(objects: Objects) -> None:
-    """The open referral stays on MOPR's page, without the person's name or a link to their page."""
+@pytest.mark.parametrize("target", ["consent_withdrawn", "consent_expired"])
+def test_it_takes_the_referral_and_the_person_from_mopr_once_the_consent_ends(objects: Objects, target: str) -> None:
+    """The sent referral was withdrawn by the consent's end: MOPR has neither it nor the person; its open page's
+    live refresh says the referral is gone, without naming the person."""
     scene = objects.scene
     client = signed_in_clients(objects.world)["receiving_staff"]
-    referral_page = client.get(reverse("referral-detail", args=[scene.referrals["consent_withdrawn"].pk]))
-    assert referral_page.status_code == 200
-    content = referral_page.content.decode()
-    person_obj = scene.people["consent_withdrawn"]
-    assert reverse("person-detail", args=[person_obj.pk]) not in content
-    assert person_obj.last_name not in content
+    referral = scene.referrals[target]
+    person_obj = scene.people[target]
+    assert client.get(reverse("referral-detail", args=[referral.pk])).status_code == 404
+    assert client.get(reverse("person-detail", args=[person_obj.pk])).status_code == 404
+    refresh = client.get(reverse("referral-detail", args=[referral.pk]), headers={"HX-Request": "true"})
+    assert refresh.status_code == 200 and 'id="referral-gone"' in refresh.content.decode()
+    assert person_obj.last_name not in refresh.content.decode()
+    stranger = client.get(reverse("referral-detail", args=[uuid.uuid4()]), headers={"HX-Request": "true"})
+    assert stranger.content == refresh.content  # the same words for any id: nothing leaks
 
 
 def test_it_answers_404_for_an_object_that_does_not_exist(objects: Objects) -> None:
