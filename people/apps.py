@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class PeopleConfig(AppConfig):
     name = "people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        from core import db_roles
+        from people.models import AccessLog
+
+        # The application role may read and add to the access log, never change, delete or empty it.
+        db_roles.register_append_only(AccessLog._meta.db_table)
