@@ -95,6 +95,14 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The owner role's connection (docs/deploy.md, "Two database roles"): only `manage.py migrate` and
+# `manage.py db_roles` use it; DATABASE_URL is then the application role, which owns no table.
+DATABASE_OWNER = env_database("DATABASE_OWNER_URL") if env_str("DATABASE_OWNER_URL") else None
+if DATABASE_OWNER is not None and DATABASE_OWNER["NAME"] != DATABASES["default"]["NAME"]:
+    raise ImproperlyConfigured(
+        f"DATABASE_OWNER_URL names the database {DATABASE_OWNER['NAME']!r} but DATABASE_URL names "
+        f"{DATABASES['default']['NAME']!r}: both must reach the same database"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_redis("REDIS_URL")

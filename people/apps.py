@@ -9,8 +9,11 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
-        from core import jobs
+        from core import db_roles, jobs
+        from people.models import AccessLog
         from people.services import consents_expire
 
         # A consent that ended by date stops its shares as a withdrawal does (people.shares keepers).
         jobs.register("consents ending by date", consents_expire)
+        # The application role may read and add to the access log, never change, delete or empty it.
+        db_roles.register_append_only(AccessLog._meta.db_table)

@@ -1,7 +1,11 @@
 """`make run` and `make test` in one place: embedded PostgreSQL when DATABASE_URL is unset,
 pre-flight checks that fail with one clear line, then the server or the test steps.
 
-Usage: python scripts/dev.py run | test [pytest args...]
+The server runs as the application role, which owns no table; migrations run as the owner role (docs/deploy.md,
+"Two database roles"). When DATABASE_OWNER_URL is unset and DATABASE_URL (or the embedded server) is a superuser,
+`run` creates both roles with fresh passwords and uses them; `roles` does only that and migrates (.ci/run).
+
+Usage: python scripts/dev.py run | test [pytest args...] | roles
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "8000")) if os.environ.get("PORT", "8000").isdigit() else -1
+
+OWNER_ROLE = "lsw_owner"
+APP_ROLE = "lsw_app"
 
 DEMO_LOGINS = [
     ("koordynator", "koordynator lokalnego systemu / network coordinator"),
@@ -61,6 +68,49 @@ def embedded_postgres(name: str, dbname: str) -> object:
     return server
 
 
+def with_role(url: str, role: str, password: str) -> str:
+    """The same database URL with another role and password (the host may be a quoted socket directory)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{quote(role, safe='')}:{quote(password, safe='')}@{host}"))
+
+
+def two_roles(*, required: bool) -> bool:
+    """Create (or refresh) the owner and the application role with DATABASE_URL's superuser, then point
+    DATABASE_OWNER_URL at the owner and DATABASE_URL at the application role. False when DATABASE_URL is not a
+    superuser (and not required): the caller goes on with the one role it was given."""
+    import secrets
+
+    import psycopg
+
+    sys.path.insert(0, str(ROOT))
+    from core import db_roles
+
+    admin_url = os.environ["DATABASE_URL"]
+    passwords = {OWNER_ROLE: secrets.token_urlsafe(24), APP_ROLE: secrets.token_urlsafe(24)}
+    try:
+        with psycopg.connect(admin_url, autocommit=True) as conn, conn.cursor() as cursor:
+            db_roles.create_roles(
+                cursor,
+                owner=OWNER_ROLE,
+                app=APP_ROLE,
+                owner_password=passwords[OWNER_ROLE],
+                app_password=passwords[APP_ROLE],
+            )
+    except PermissionError as exc:
+        if required:
+            fail(f"{exc}: DATABASE_URL must be a superuser to create the roles")
+        say(f"one database role only ({exc}); set DATABASE_OWNER_URL for two (docs/deploy.md)")
+        return False
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        fail(f"cannot create the database roles with DATABASE_URL: {first}")
+    os.environ["DATABASE_OWNER_URL"] = with_role(admin_url, OWNER_ROLE, passwords[OWNER_ROLE])
+    os.environ["DATABASE_URL"] = with_role(admin_url, APP_ROLE, passwords[APP_ROLE])
+    say(f"database roles: {OWNER_ROLE} owns the tables and migrates, {APP_ROLE} (owns nothing) runs the server")
+    return True
+
+
 def django_setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
@@ -84,6 +134,17 @@ def check_database() -> None:
         fail(f"cannot connect to the database given by DATABASE_URL: {first}")
     finally:
         connection.close()
+
+
+def check_connects(name: str) -> None:
+    """The URL in ``name`` reaches PostgreSQL (before Django, which would only say so on first use)."""
+    import psycopg
+
+    try:
+        psycopg.connect(os.environ[name], connect_timeout=10).close()
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        fail(f"cannot connect to the database given by {name}: {first}")
 
 
 def check_redis() -> None:
@@ -121,6 +182,9 @@ def run() -> None:
     server = None
     if not os.environ.get("DATABASE_URL"):
         server = embedded_postgres("pg", "lsw")
+    if not os.environ.get("DATABASE_OWNER_URL"):
+        check_connects("DATABASE_URL")
+        two_roles(required=False)
     django_setup()
     check_database()
     check_redis()
@@ -140,8 +204,10 @@ def run() -> None:
     import uvicorn
 
     # The background jobs (overdue alerts, e-mails, reminders) run beside the server and stop with it.
+    # They run as the application role too: the owner's URL is not theirs to know.
+    env = {name: value for name, value in os.environ.items() if name != "DATABASE_OWNER_URL"}
     jobs = subprocess.Popen(  # noqa: S603 - our own command
-        [sys.executable, str(ROOT / "manage.py"), "run_jobs", "--every", "60"], cwd=ROOT, env=os.environ.copy()
+        [sys.executable, str(ROOT / "manage.py"), "run_jobs", "--every", "60"], cwd=ROOT, env=env
     )
     try:
         uvicorn.run("config.asgi:application", host=HOST, port=PORT, log_level="info", lifespan="off")
@@ -192,6 +258,23 @@ def test(pytest_args: list[str]) -> None:
         sys.exit(1)
 
 
+def roles() -> None:
+    """CI: create both roles on DATABASE_URL's database (a superuser's URL), migrate it as the owner, and check
+    that the application role owns nothing and cannot change the access log."""
+    os.environ.setdefault("SECRET_KEY", "test-only-" + "k" * 50)
+    if not os.environ.get("DATABASE_URL"):
+        fail("roles needs DATABASE_URL: a superuser's URL of the database to set up")
+    check_connects("DATABASE_URL")
+    two_roles(required=True)
+    py = sys.executable
+    ok = step("migrate as the owner role", [py, "manage.py", "migrate", "--no-input", "-v", "1"])
+    env = {name: value for name, value in os.environ.items() if name != "DATABASE_OWNER_URL"}
+    say("check the application role")
+    ok = ok and subprocess.run([py, "manage.py", "db_roles", "--check"], cwd=ROOT, env=env, check=False).returncode == 0  # noqa: S603
+    if not ok:
+        sys.exit(1)
+
+
 def quiet() -> None:
     """Keep the console to what a newcomer needs: pgserver's command log and known harmless warnings go."""
     logging.getLogger("pgserver").setLevel(logging.WARNING)
@@ -202,10 +285,12 @@ def quiet() -> None:
 
 def main() -> None:
     quiet()
-    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
-        fail("usage: python scripts/dev.py run | test [pytest args...]")
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test", "roles"}:
+        fail("usage: python scripts/dev.py run | test [pytest args...] | roles")
     if sys.argv[1] == "run":
         run()
+    elif sys.argv[1] == "roles":
+        roles()
     else:
         test(sys.argv[2:])
 

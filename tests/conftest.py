@@ -98,6 +98,21 @@ def page(request: Any, browser: Any, live_server: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Let the test database's owner empty the access log: pytest-django flushes (TRUNCATEs) every table after
+    each transactional test, and the access log's trigger refuses TRUNCATE unless the owner asks for it
+    (``people/migrations/0002``). The setting belongs to the test database only; the application never sets it,
+    and its role has no TRUNCATE privilege on the log anyway (``core.db_roles``)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            cursor.execute(f"ALTER DATABASE {name} SET lsw.access_log_truncate = 'on'")
+        connection.close()  # the next session starts with the setting
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: Any, call: Any) -> Any:
     report = yield
