@@ -190,15 +190,47 @@ class StaffUserSerializer(serializers.ModelSerializer):
 class StaffSerializer(serializers.ModelSerializer):
     user = StaffUserSerializer(read_only=True)
     role_label = serializers.CharField(source="get_role_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = StaffMembership
-        fields = ["id", "partner", "user", "role", "role_label", "job_title", "is_active", "created_at"]
+        fields = [
+            "id",
+            "partner",
+            "user",
+            "role",
+            "role_label",
+            "job_title",
+            "status",
+            "status_label",
+            "is_active",
+            "created_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "status": {
+                "help_text": "pending: an existing account was invited and gives nothing until it confirms; "
+                "active: works for the partner; declined; ended."
+            },
+            "is_active": {"help_text": "True exactly when status is active."},
+        }
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """A staff invitation waiting for the signed-in user's answer."""
+
+    partner = PartnerRefSerializer(read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = StaffMembership
+        fields = ["id", "partner", "role", "role_label", "job_title", "created_at"]
         read_only_fields = fields
 
 
 class StaffAddSerializer(serializers.Serializer):
-    """Add a user to a partner's staff by username; an unknown username creates an invited account."""
+    """Add someone to a partner's staff by username. An unknown username creates an account (active at once, with
+    an e-mail to set its password); an existing account is invited and must confirm (the operator's is active)."""
 
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField(required=False, default="", allow_blank=True)

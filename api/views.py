@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -20,6 +21,7 @@ from rest_framework.views import APIView
 from api.filters import FilterBackend, NetworkFilter, PartnerFilter, ServiceFilter
 from api.permissions import get_network_membership_for, get_staff_membership_for, require_staff_visible
 from api.serializers import (
+    InvitationSerializer,
     MembershipCreateSerializer,
     MembershipSerializer,
     MembershipUpdateSerializer,
@@ -52,9 +54,10 @@ from network.access import (
 )
 from network.models import CooperationAgreement, Network, NetworkMembership
 from partners import services as partner_services
-from partners.access import can_manage_partner
+from partners.access import can_manage_partner, get_invitation_for
 from partners.choices import PartnerType, StaffRole
 from partners.models import Partner, Service, StaffMembership, User
+from partners.selectors import invitations_for
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -363,7 +366,7 @@ class PartnerStaffView(generics.ListCreateAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        summary="Add someone to a partner's staff (its admins)",
+        summary="Add someone to a partner's staff (its admins): a new account, or an invited one that must confirm",
         parameters=[_path_id("The partner's id.")],
         request=StaffAddSerializer,
         responses={201: StaffSerializer, **_errors(400, 403, 404, 409)},
@@ -389,6 +392,41 @@ class PartnerStaffView(generics.ListCreateAPIView):
 class StaffViewSet(DirectoryViewSet):
     serializer_class = StaffSerializer
     queryset = StaffMembership.objects.none()  # the model, for the schema; objects come from api.permissions
+
+    @extend_schema(
+        summary="Staff invitations waiting for your answer",
+        responses={200: InvitationSerializer(many=True), **_errors()},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def invitations(self, request: Request) -> Response:
+        page = self.paginate_queryset(invitations_for(request.user))
+        return self.get_paginated_response(InvitationSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Accept a staff invitation (the invited user): from now on you work for the partner",
+        parameters=[_path_id("The staff membership's id.")],
+        request=None,
+        responses={200: StaffSerializer, **_errors(404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str) -> Response:
+        membership = partner_services.staff_confirm(
+            actor=actor(request), membership=get_invitation_for(request.user, pk)
+        )
+        return Response(StaffSerializer(membership).data)
+
+    @extend_schema(
+        summary="Decline a staff invitation (the invited user)",
+        parameters=[_path_id("The staff membership's id.")],
+        request=None,
+        responses={200: StaffSerializer, **_errors(404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        membership = partner_services.staff_decline(
+            actor=actor(request), membership=get_invitation_for(request.user, pk)
+        )
+        return Response(StaffSerializer(membership).data)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         membership = get_staff_membership_for(request.user, pk)

@@ -44,8 +44,8 @@ from network.access import (
 )
 from network.models import CooperationAgreement, NetworkMembership
 from partners import services as partner_services
-from partners.access import can_manage_partner
-from partners.choices import PartnerFunction, StaffRole
+from partners.access import can_manage_partner, get_invitation_for
+from partners.choices import PartnerFunction, StaffRole, StaffStatus
 from partners.models import Service, StaffMembership
 
 PAGE_SIZE = 50
@@ -236,13 +236,26 @@ def staff_manage(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
         except (ValidationError, DomainError) as exc:
             on_form(form, exc)
         else:
-            messages.success(request, _("%(user)s was added to the staff.") % {"user": membership.user})
+            if membership.is_pending:
+                messages.success(
+                    request,
+                    _("%(user)s was invited; they join the staff when they accept on their start page.")
+                    % {"user": membership.user},
+                )
+            else:
+                messages.success(request, _("%(user)s was added to the staff.") % {"user": membership.user})
             return redirect("partner-staff", partner_id=partner.pk)
     memberships = (
         StaffMembership.objects.filter(partner=partner).select_related("user").order_by("-is_active", "user__last_name")
     )
     status = 400 if request.method == "POST" else 200
-    context = {"partner": partner, "memberships": memberships, "form": form, "role_choices": StaffRole.choices}
+    context = {
+        "partner": partner,
+        "memberships": memberships,
+        "form": form,
+        "role_choices": StaffRole.choices,
+        "pending": StaffStatus.PENDING,
+    }
     return render(request, "partners/staff.html", context, status=status)
 
 
@@ -270,6 +283,26 @@ def staff_change(request: AuthedRequest, partner_id: UUID, membership_id: UUID) 
         else:
             messages.success(request, _("Saved."))
     return redirect("partner-staff", partner_id=partner.pk)
+
+
+@login_required
+@require_POST
+def staff_invitation_answer(request: AuthedRequest, membership_id: UUID, accept: bool) -> HttpResponse:
+    """The invited user accepts or declines an invitation from the notice on their home page."""
+    membership = get_invitation_for(request.user, membership_id)
+    answer = partner_services.staff_confirm if accept else partner_services.staff_decline
+    try:
+        answer(actor=request.user, membership=membership)
+    except DomainError as exc:
+        as_messages(request, exc)
+    else:
+        if accept:
+            messages.success(request, _("You now work for %(partner)s.") % {"partner": membership.partner})
+        else:
+            messages.success(
+                request, _("You declined the invitation of %(partner)s.") % {"partner": membership.partner}
+            )
+    return redirect("home")
 
 
 @login_required

@@ -38,6 +38,18 @@ urlpatterns = [
     path("partners/<uuid:partner_id>/edit/", directory.partner_edit, name="partner-edit"),
     path("partners/<uuid:partner_id>/staff/", directory.staff_manage, name="partner-staff"),
     path("partners/<uuid:partner_id>/staff/<uuid:membership_id>/", directory.staff_change, name="partner-staff-change"),
+    path(
+        "staff/invitations/<uuid:membership_id>/accept/",
+        directory.staff_invitation_answer,
+        {"accept": True},
+        name="staff-invitation-confirm",
+    ),
+    path(
+        "staff/invitations/<uuid:membership_id>/decline/",
+        directory.staff_invitation_answer,
+        {"accept": False},
+        name="staff-invitation-decline",
+    ),
     path("partners/<uuid:partner_id>/services/new/", directory.service_create, name="service-create"),
     path("services/", directory.service_directory, name="service-directory"),
     path("services/<uuid:service_id>/edit/", directory.service_edit, name="service-edit"),

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from core.scope import scope_for
 from network.access import networks_visible_to
-from partners.selectors import partners_worked_for
+from partners.selectors import invitations_for, partners_worked_for
 
 
 class LoginView(auth_views.LoginView):
@@ -20,6 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "networks": networks_visible_to(request.user).order_by("name")[:50],
         "my_partners": partners_worked_for(request.user),
+        "invitations": invitations_for(request.user),
         "scope": scope,
     }
     return render(request, "frontend/home.html", context)

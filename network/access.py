@@ -28,9 +28,15 @@ def load_scope(user: User) -> Scope:
     from network.models import NetworkCoordinator, NetworkMembership
     from partners.models import StaffMembership
 
-    rows = list(
-        StaffMembership.objects.filter(user=user, is_active=True).values_list(
-            "partner_id", "role", "partner__group_id", "partner__type"
+    # The operator never works for a partner (partners.services refuses it); should a row exist all the same,
+    # it gives the operator nothing: a superuser's scope has no partner and so reaches no person.
+    rows = (
+        []
+        if user.is_superuser
+        else list(
+            StaffMembership.objects.filter(user=user, is_active=True).values_list(
+                "partner_id", "role", "partner__group_id", "partner__type"
+            )
         )
     )
     staff: dict[UUID, str] = {partner_id: role for partner_id, role, _group, _type in rows}
@@ -51,6 +57,18 @@ def load_scope(user: User) -> Scope:
         job_coach_partner_ids=frozenset(pid for pid, role in staff.items() if role == StaffRole.JOB_COACH),
         coordinated_network_ids=coordinated,
         member_network_ids=member_networks,
+    )
+
+
+def partner_coordinators(partner: Any) -> list[User]:
+    """The active coordinators of every network the partner currently belongs to (registered with
+    ``partners.overseers``: they are told of each change to the partner's staff)."""
+    from network.models import NetworkMembership
+    from partners.models import User
+
+    networks = NetworkMembership.objects.current().filter(partner=partner).values("network_id")
+    return list(
+        User.objects.filter(coordinatorships__network_id__in=networks, is_active=True).distinct().order_by("username")
     )
 
 

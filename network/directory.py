@@ -16,7 +16,7 @@ from core.scope import scope_for
 from network.access import can_edit_partner_profile, can_manage_services
 from network.services import membership_add
 from partners.models import Partner, Service, User
-from partners.services import PARTNER_FIELDS, SERVICE_FIELDS, apply_fields
+from partners.services import PARTNER_FIELDS, SERVICE_FIELDS, apply_fields, require_partner_kind_kept
 
 
 @transaction.atomic
@@ -45,6 +45,9 @@ def partner_update(*, actor: User, partner: Partner, data: dict[str, Any]) -> Pa
     if not can_edit_partner_profile(actor, partner):
         raise PermissionDenied
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if "type" in data:
+        # Becoming (or ceasing to be) an employer must not carry staff across the line between partner kinds.
+        require_partner_kind_kept(partner=partner, new_type=data["type"])
     apply_fields(partner, data, PARTNER_FIELDS)
     partner.full_clean(exclude=["group"])
     partner.save()

@@ -78,3 +78,32 @@ class StaffRole(models.TextChoices):
     STAFF = "staff", _("partner staff")
     ADMIN = "admin", _("partner admin")
     JOB_COACH = "job_coach", _("job coach")
+
+
+class StaffStatus(models.TextChoices):
+    """Where a staff membership stands. Only an active one puts the user in the partner's group and scope."""
+
+    PENDING = "pending", _("invited, waiting for their answer")
+    ACTIVE = "active", _("active")
+    DECLINED = "declined", _("invitation declined")
+    ENDED = "ended", _("ended")
+
+
+# The moves a membership may make (one service function each in partners/services.py). An existing account
+# joins a partner only through PENDING, by its own confirmation; the operator may set up an active one at once.
+STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
+    StaffStatus.PENDING: frozenset({StaffStatus.ACTIVE, StaffStatus.DECLINED, StaffStatus.ENDED}),
+    StaffStatus.ACTIVE: frozenset({StaffStatus.ENDED}),
+    StaffStatus.DECLINED: frozenset({StaffStatus.PENDING, StaffStatus.ACTIVE}),
+    StaffStatus.ENDED: frozenset({StaffStatus.PENDING, StaffStatus.ACTIVE}),
+}
+
+
+class StaffEventAction(models.TextChoices):
+    ADDED = "added", _("added to the staff")
+    INVITED = "invited", _("invited to the staff")
+    CONFIRMED = "confirmed", _("confirmed the invitation")
+    DECLINED = "declined", _("declined the invitation")
+    ROLE_CHANGED = "role_changed", _("role changed")
+    DEACTIVATED = "deactivated", _("deactivated")
+    REACTIVATED = "reactivated", _("active again")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStamped
 from notifications.choices import EmailNotifications
-from partners.choices import FundingSource, PartnerType, PathStage, Sector, StaffRole
+from partners.choices import FundingSource, PartnerType, PathStage, Sector, StaffEventAction, StaffRole, StaffStatus
 from partners.validators import validate_nip, validate_postal_code, validate_regon
 
 
@@ -105,15 +105,62 @@ class StaffMembership(TimeStamped):
     )
     role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices, default=StaffRole.STAFF)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=StaffStatus.choices,
+        default=StaffStatus.ACTIVE,
+        db_default=StaffStatus.ACTIVE,
+    )
+    # Kept in step with ``status`` (the constraint below): every query of "who works there" reads this flag.
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("staff membership")
         verbose_name_plural = _("staff memberships")
-        constraints = [models.UniqueConstraint(fields=["user", "partner"], name="staff_membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "partner"], name="staff_membership_unique"),
+            models.CheckConstraint(
+                condition=Q(is_active=True, status=StaffStatus.ACTIVE) | (Q(is_active=False) & ~Q(status="active")),
+                name="staff_membership_active_status",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.partner} ({self.get_role_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == StaffStatus.PENDING
+
+
+class StaffMembershipEvent(models.Model):
+    """One change of a staff membership: who did what, when, and the role and status before and after.
+
+    Written by the staff services in the transaction of the change; never edited.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    membership = models.ForeignKey(
+        StaffMembership, on_delete=models.CASCADE, related_name="events", verbose_name=_("staff membership")
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("changed by")
+    )
+    action = models.CharField(_("action"), max_length=16, choices=StaffEventAction.choices)
+    role_before = models.CharField(_("role before"), max_length=16, choices=StaffRole.choices, blank=True)
+    role_after = models.CharField(_("role after"), max_length=16, choices=StaffRole.choices)
+    status_before = models.CharField(_("status before"), max_length=10, choices=StaffStatus.choices, blank=True)
+    status_after = models.CharField(_("status after"), max_length=10, choices=StaffStatus.choices)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("staff membership change")
+        verbose_name_plural = _("staff membership changes")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.membership} — {self.get_action_display()}"
 
 
 class ServiceQuerySet(models.QuerySet["Service"]):

@@ -142,7 +142,7 @@ def write_directory(run: Run) -> None:
     staff = CopyTable(
         c,
         StaffMembership,
-        ["id", "created_at", "updated_at", "user_id", "partner_id", "role", "job_title", "is_active"],
+        ["id", "created_at", "updated_at", "user_id", "partner_id", "role", "job_title", "status", "is_active"],
     )
     coordinators = CopyTable(c, NetworkCoordinator, ["id", "created_at", "updated_at", "network_id", "user_id"])
     for net in run.networks:
@@ -157,7 +157,7 @@ def write_directory(run: Run) -> None:
             role = StaffRole.ADMIN if k == 0 else (StaffRole.JOB_COACH if job_coach and k % 3 == 1 else StaffRole.STAFF)
             _user(run, users, uid, joined)
             user_groups.add(uid, str(p.group_id))
-            staff.add(run.uid(), ts(joined), ts(joined), uid, p.id, role, "", "t")
+            staff.add(run.uid(), ts(joined), ts(joined), uid, p.id, role, "", "active", "t")
     for table in (users, user_groups, staff, coordinators):
         table.flush()
     run.row_counts.update({"users": users.rows, "staff memberships": staff.rows})

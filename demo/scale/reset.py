@@ -10,7 +10,7 @@ from django.db.models import Model
 from demo.scale.directory import MARK, USERNAME_PREFIX
 from demo.scale.plan import Say
 from network.models import Network, NetworkCoordinator, NetworkMembership
-from partners.models import Partner, Service, StaffMembership, User
+from partners.models import Partner, Service, StaffMembership, StaffMembershipEvent, User
 from people.models import Case, Consent, Person, PersonGroupObjectPermission
 from referrals.models import Referral, ReferralEvent, ReferralGroupObjectPermission
 
@@ -50,6 +50,12 @@ def reset(say: Say) -> None:
         _delete(NetworkCoordinator, "network_id IN (SELECT id FROM seed_networks)"),
         _delete(NetworkMembership, "network_id IN (SELECT id FROM seed_networks)"),
         _delete(Service, "partner_id IN (SELECT id FROM seed_partners)"),
+        # Staff changes made through the pages on generated partners are logged; their log goes with them.
+        _delete(
+            StaffMembershipEvent,
+            f"membership_id IN (SELECT id FROM {StaffMembership._meta.db_table} "  # noqa: S608 - a model's table
+            "WHERE partner_id IN (SELECT id FROM seed_partners))",
+        ),
         _delete(StaffMembership, "partner_id IN (SELECT id FROM seed_partners)"),
         _delete(
             User.groups.through, "group_id IN (SELECT id FROM seed_groups) OR user_id IN (SELECT id FROM seed_users)"

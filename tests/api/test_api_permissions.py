@@ -18,6 +18,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from partners.services import staff_add
 from tests.factories import MembershipFactory, PartnerFactory, ServiceFactory
 from tests.personas import World
 
@@ -82,6 +83,7 @@ class Extra:
     former_ours: Any  # was a member of network A, may be added again
     former_theirs: Any
     neighbour_service: Any  # a service of ŚDS, the other partner in network A
+    invitations: dict[str, Any]  # pending staff memberships: MOPR invites ŚDS's staff; B's NGO, B's coordinator
 
 
 @dataclass
@@ -103,7 +105,7 @@ def partner_of(w: World, target: str) -> Any:
 
 def staff_of(w: World, target: str) -> Any:
     user = {"ours": w.receiving_staff, "neighbour": w.sending_staff, "theirs": w.unrelated_staff}[target]
-    return user.staff_memberships.get()
+    return user.staff_memberships.get(partner=partner_of(w, target))
 
 
 def service_of(w: World, x: Extra, target: str) -> Any:
@@ -127,6 +129,10 @@ STAFF_READ_NEIGHBOUR = expect(404, coordinator=200, sending_staff=200)
 STAFF_ADD_OURS = expect(404, coordinator=403, receiving_staff=403, receiving_admin=201)
 STAFF_ADD_NEIGHBOUR = expect(404, coordinator=403, sending_staff=403)
 STAFF_CHANGE_OURS = {**STAFF_ADD_OURS, "receiving_admin": 200}
+# An invitation is its invitee's alone to see and answer: everyone else gets 404, even the inviting admin.
+INVITEE = {"ours": "sending_staff", "theirs": "other_coordinator"}
+ANSWER_INVITATION = {t: expect(404, **{invitee: 200}) for t, invitee in INVITEE.items()}
+SEE_INVITATION = {t: expect(HIDDEN, **{invitee: SEEN}) for t, invitee in INVITEE.items()}
 
 # A partner's profile and services: its admins and its networks' coordinators change them.
 PROFILE_OURS = network_wide(403, 404, 403, coordinator=200, receiving_admin=200)
@@ -239,6 +245,25 @@ MATRIX = [
     ),
     Operation(
         "GET",
+        "/api/v1/staff/invitations/",
+        lambda w, x, t: ("/api/v1/staff/invitations/", None),
+        SEE_INVITATION,
+        list_of=lambda w, x, t: x.invitations[t],
+    ),
+    Operation(
+        "POST",
+        "/api/v1/staff/{id}/confirm/",
+        lambda w, x, t: (f"/api/v1/staff/{x.invitations[t].pk}/confirm/", None),
+        ANSWER_INVITATION,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/staff/{id}/decline/",
+        lambda w, x, t: (f"/api/v1/staff/{x.invitations[t].pk}/decline/", None),
+        ANSWER_INVITATION,
+    ),
+    Operation(
+        "GET",
         "/api/v1/services/",
         lambda w, x, t: ("/api/v1/services/", None),
         {"ours": LIST_OURS, "neighbour": LIST_OURS, "theirs": mirrored(LIST_OURS)},
@@ -284,6 +309,10 @@ def extra(world: World) -> Extra:
         former_ours=former_ours,
         former_theirs=former_theirs,
         neighbour_service=ServiceFactory(partner=world.sending, name="Trening umiejętności społecznych"),
+        invitations={
+            "ours": staff_add(actor=world.receiving_admin, partner=world.receiving, user=world.sending_staff),
+            "theirs": staff_add(actor=world.unrelated_admin, partner=world.unrelated, user=world.other_coordinator),
+        },
     )
 
 

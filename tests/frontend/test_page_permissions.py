@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from partners.models import StaffMembership
+from partners.services import staff_add
 from people import plans as plan_services
 from people.groups import group_join
 from people.models import GroupMembership
@@ -125,6 +126,9 @@ MANAGE_STAFF = {
     "neighbour": page(**{**A_CANNOT, "monitor": 403}),
     "theirs": page(unrelated_admin=200, other_coordinator=403, unrelated_staff=403, monitor=403),
 }
+# A staff invitation: only the invited account answers it (302 back home); to anyone else it does not exist.
+INVITEE = {"own": "sending_staff", "theirs": "other_coordinator"}
+ANSWER_INVITATION = {t: page(**{invitee: 302}) for t, invitee in INVITEE.items()}
 # Registering a person: the network's coordinators; the monitor never reaches a person-level page (404).
 REGISTER = {
     "own": page(**{**A_CANNOT, "coordinator": 200}),
@@ -291,6 +295,14 @@ def a_group_member(o: Objects, t: str) -> Any:
     return GroupMembership.objects.get(group=o.scene.groups[t], person=member)
 
 
+def with_invitation(o: Objects, t: str) -> Any:
+    """MOPR's admin invites ŚDS's staff member; network B's NGO invites B's coordinator (both pending)."""
+    w = o.world
+    if t == "own":
+        return staff_add(actor=w.receiving_admin, partner=w.receiving, user=w.sending_staff)
+    return staff_add(actor=w.unrelated_admin, partner=w.unrelated, user=w.other_coordinator)
+
+
 def notification_of(o: Objects, t: str, p: Any = None) -> Any:
     user = o.world.personas()[RECIPIENT[t]]
     return Notification.objects.get(recipient=user, object_id=str(o.scene.referrals[t].pk))
@@ -389,6 +401,14 @@ MATRIX = [
         method="POST",
         data=lambda o, t, p: {"role": "staff", "is_active": "on"},
     ),
+    *[
+        row
+        for name in ["staff-invitation-confirm", "staff-invitation-decline"]
+        for row in [
+            Row(name, url(name, prepared), {t: page(405) for t in INVITEE}, prepare=with_invitation),
+            Row(name, url(name, prepared), ANSWER_INVITATION, method="POST", prepare=with_invitation),
+        ]
+    ],
     Row("service-create", url("service-create", partner), EDIT_PARTNER),
     Row("service-directory", url("service-directory"), EVERYONE),
     Row("service-edit", url("service-edit", service), EDIT_PARTNER),

@@ -79,7 +79,7 @@ def test_it_calls_an_employers_staff_employer_and_a_monitor_monitor(world: Any) 
 
 
 def test_it_leaves_out_a_partner_the_user_no_longer_works_for(world: Any) -> None:
-    StaffMembership.objects.filter(user=world.receiving_staff).update(is_active=False)
+    StaffMembership.objects.filter(user=world.receiving_staff).update(is_active=False, status="ended")
     body = api_for(world.receiving_staff).get("/api/v1/me/").json()
     assert (body["roles"], body["partners"], body["networks"]) == ([], [], [])
 

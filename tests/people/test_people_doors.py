@@ -50,7 +50,7 @@ def outsiders(world: Any) -> Outsiders:
     )
     MembershipFactory(network=world.network, partner=future, since=today + datetime.timedelta(30))
     inactive = make_staff(world.receiving, username="mopr-byly")
-    inactive.staff_memberships.update(is_active=False)
+    inactive.staff_memberships.update(is_active=False, status="ended")
     return Outsiders(
         left=left,
         future=future,
