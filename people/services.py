@@ -236,6 +236,8 @@ def consent_withdraw(*, actor: User, consent: Consent, note: str = "", channel: 
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise Conflict(_("This consent was already withdrawn."), code="already_withdrawn")
+    if consent.valid_until is not None and consent.valid_until < timezone.localdate():
+        raise Conflict(_("This consent has already ended: there is nothing to withdraw."), code="already_ended")
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_by = actor
     consent.withdrawal_note = note.strip()[:255]

@@ -795,17 +795,19 @@ def test_it_never_answers_200_to_the_employer_or_the_monitor_about_a_person(cont
             assert client.get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
 
 
-def test_it_keeps_the_open_referral_but_not_the_person_after_consent_withdrawal(context: Context) -> None:
-    """MOPR still answers the open referral, but its detail no longer names the person."""
+@pytest.mark.parametrize("target", ["consent_withdrawn", "consent_expired"])
+def test_it_stops_the_referral_and_the_person_for_mopr_once_the_consent_ends(context: Context, target: str) -> None:
+    """The sent referral was withdrawn by the consent's end: MOPR has neither it nor the person; the sender reads
+    why (reason consent_withdrawn, from the person)."""
     w, scene = context.world, context.scene
-    client = clients(w)["receiving_staff"]
-    referral = scene.referrals["consent_withdrawn"]
-    detail = client.get(f"/api/v1/referrals/{referral.pk}/").json()
-    assert detail["status"] == "sent"
-    assert "person_name" not in detail
-    assert set(detail["actions"]) >= {"accept", "decline"}
-    assert client.get(f"/api/v1/persons/{referral.person_id}/").status_code == 404
-    own = client.get(f"/api/v1/referrals/{scene.referrals['own'].pk}/").json()
+    referral = scene.referrals[target]
+    mopr = clients(w)["receiving_staff"]
+    assert mopr.get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
+    assert mopr.get(f"/api/v1/persons/{referral.person_id}/").status_code == 404
+    sender = clients(w)["sending_staff"].get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert sender["status"] == "withdrawn"
+    assert sender["actions"] == []
+    own = mopr.get(f"/api/v1/referrals/{scene.referrals['own'].pk}/").json()
     assert own["person_name"] == "Anna Kowalska"
 
 
