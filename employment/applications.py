@@ -92,7 +92,7 @@ def application_propose(
     refused here is one ``selectors.proposable_people`` leaves out, so the page offers only whom this accepts."""
     if not may_propose_in(actor, placement.network_id):
         raise PermissionDenied
-    lock_person(person)  # before the placement: the order every change to the person's shares takes
+    person = lock_person(person)  # before the placement: the order every change to the person's shares takes
     placement = JobPlacement.objects.select_for_update().select_related("employer").get(pk=placement.pk)
     proposer_partner = _proposing_partner(actor, placement.network_id)
     person_access = access_to_person(actor, person)

@@ -387,6 +387,8 @@ MATRIX = [
     ),
     Operation("GET", "/api/v1/persons/{id}/consents/", person_url("consents/"), PATH_READ),
     Operation("GET", "/api/v1/persons/{id}/export/", person_url("export/"), EXPORT),
+    # Who can see the person, and why: the coordinators and the case manager, as the consent list.
+    Operation("GET", "/api/v1/persons/{id}/access/", person_url("access/"), PATH_READ),
     Operation(
         "POST",
         "/api/v1/persons/{id}/consents/",
@@ -801,10 +803,11 @@ def test_it_stops_the_referral_and_the_person_for_mopr_once_the_consent_ends(con
     why (reason consent_withdrawn, from the person)."""
     w, scene = context.world, context.scene
     referral = scene.referrals[target]
-    mopr = clients(w)["receiving_staff"]
+    signed_in = clients(w)
+    mopr = signed_in["receiving_staff"]
     assert mopr.get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
     assert mopr.get(f"/api/v1/persons/{referral.person_id}/").status_code == 404
-    sender = clients(w)["sending_staff"].get(f"/api/v1/referrals/{referral.pk}/").json()
+    sender = signed_in["sending_staff"].get(f"/api/v1/referrals/{referral.pk}/").json()
     assert sender["status"] == "withdrawn"
     assert sender["actions"] == []
     own = mopr.get(f"/api/v1/referrals/{scene.referrals['own'].pk}/").json()

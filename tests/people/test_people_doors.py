@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 from frontend.people_forms import CaseOpenForm, ConsentForm, GoalForm, TransferForm
 from people import plans, services
 from people.models import Case, CaseEvent, Consent, Goal, Person
-from people.selectors import case_managers, network_partners
+from people.selectors import case_managers, managing_partners, network_partners
 from tests.factories import MembershipFactory, PartnerFactory, make_staff
 from tests.people_fixtures import make_case, make_person
 
@@ -89,17 +89,19 @@ def test_it_offers_in_every_form_exactly_the_partners_and_managers_the_services_
     network = world.network
     current = {world.receiving.pk, world.sending.pk, world.employer.pk}
     assert set(network_partners(network.pk).values_list("pk", flat=True)) == current
-    managers = {world.coordinator.pk, world.receiving_staff.pk, world.receiving_admin.pk}
-    managers |= {world.sending_staff.pk, world.employer_staff.pk}
+    # An employer neither manages a case nor has staff who do: it sees candidates through placements only.
+    managers = {world.coordinator.pk, world.receiving_staff.pk, world.receiving_admin.pk, world.sending_staff.pk}
     assert set(case_managers(network.pk).values_list("pk", flat=True)) == managers
+    managing = current - {world.employer.pk}
+    assert set(managing_partners(network.pk).values_list("pk", flat=True)) == managing
 
-    for form, name in [
-        (ConsentForm(network=network), "partners"),
-        (CaseOpenForm(network=network), "managing_partner"),
-        (TransferForm(network=network), "managing_partner"),
-        (GoalForm(network=network), "responsible_partner"),
+    for form, name, offered in [
+        (ConsentForm(network=network), "partners", current),
+        (CaseOpenForm(network=network), "managing_partner", managing),
+        (TransferForm(network=network), "managing_partner", managing),
+        (GoalForm(network=network), "responsible_partner", current),
     ]:
-        assert {p.pk for p in form.fields[name].queryset} == current, (type(form).__name__, name)
+        assert {p.pk for p in form.fields[name].queryset} == offered, (type(form).__name__, name)
     for form in (CaseOpenForm(network=network), TransferForm(network=network)):
         assert {u.pk for u in form.fields["case_manager"].queryset} == managers
 
