@@ -15,6 +15,9 @@ SIGNATURES = {
 }
 
 
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
 def sniff_type(head: bytes) -> str | None:
     for signature, content_type in SIGNATURES.items():
         if head.startswith(signature):
@@ -33,3 +36,12 @@ def validate_document(upload: Any) -> str:
     if content_type is None:
         raise ValidationError({"document": _("Only PDF, JPEG or PNG files are accepted.")}, code="bad_type")
     return content_type
+
+
+def stored_type(field_file: Any) -> tuple[str, str]:
+    """The content type and extension of a stored document, read from its first bytes, never from its name:
+    a file stored under an old ``.html`` name is served as what its content is (or as bytes to download)."""
+    with field_file.open("rb") as handle:
+        head = handle.read(16)
+    content_type = sniff_type(head) or "application/octet-stream"
+    return content_type, EXTENSIONS.get(content_type, "bin")
