@@ -22,7 +22,7 @@ from people.audit import log_access
 from people.models import AccessAction
 from referrals import services
 from referrals.access import get_referral_for
-from referrals.choices import OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
+from referrals.choices import CHOSEN_REASONS, OutcomeCode, Priority, ReasonOrigin, State
 from referrals.models import Referral
 from referrals.selectors import available_actions, referral_list
 
@@ -199,7 +199,7 @@ class SendSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason_code = serializers.ChoiceField(ReasonCode.choices)
+    reason_code = serializers.ChoiceField(CHOSEN_REASONS)
     reason_origin = serializers.ChoiceField(ReasonOrigin.choices, required=False, default=ReasonOrigin.PARTNER)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner, Service
 from people.models import DataCategory, Person
-from referrals.choices import OutcomeCode, Priority, ReasonCode, ReasonOrigin
+from referrals.choices import CHOSEN_REASONS, OutcomeCode, Priority, ReasonOrigin
 from referrals.selectors import referral_recipients, referral_services
 
 
@@ -61,7 +61,7 @@ class ReferForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason_code = forms.ChoiceField(label=_("Reason"), choices=ReasonCode.choices)
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=CHOSEN_REASONS)
     reason_origin = forms.ChoiceField(label=_("The reason came from"), choices=ReasonOrigin.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 

@@ -42,6 +42,10 @@ class OutcomeCode(models.TextChoices):
     OTHER = "other", _("other outcome")
 
 
+# Reasons only the system records (a consent's end, a redirect for no answer): no one picks them in a form.
+SYSTEM_REASONS = (ReasonCode.CONSENT_WITHDRAWN, ReasonCode.NO_ANSWER)
+CHOSEN_REASONS = [(code, label) for code, label in ReasonCode.choices if code not in SYSTEM_REASONS]
+
 OPEN_STATES = (State.SENT, State.ACCEPTED, State.IN_PROGRESS)
 TERMINAL_STATES = (State.COMPLETED, State.DECLINED, State.WITHDRAWN, State.DISCONTINUED)
 

@@ -125,6 +125,12 @@ class ReferralEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action}: {self.from_state} → {self.to_state}"
 
+    @property
+    def reason_label(self) -> str:
+        """The coded reason (or, on complete, the outcome) as users read it, never the code."""
+        labels = {**dict(ReasonCode.choices), **dict(OutcomeCode.choices)}
+        return str(labels.get(self.reason_code, self.reason_code))
+
 
 class ReferralGroupObjectPermission(GroupObjectPermissionBase):
     """guardian's direct-FK grant table for referrals: lists join it by index instead of a generic object_pk."""

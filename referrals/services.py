@@ -26,7 +26,16 @@ from people.audit import log_access
 from people.models import AccessAction, Case, Consent, DataCategory, Person
 from people.shares import Stopped, lock_person
 from referrals import access
-from referrals.choices import OPEN_STATES, TRANSITIONS, OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
+from referrals.choices import (
+    CHOSEN_REASONS,
+    OPEN_STATES,
+    TRANSITIONS,
+    OutcomeCode,
+    Priority,
+    ReasonCode,
+    ReasonOrigin,
+    State,
+)
 from referrals.models import Referral, ReferralEvent
 from referrals.selectors import referral_recipients
 
@@ -381,9 +390,11 @@ def referral_start(*, actor: User, referral: Referral) -> Referral:
     return referral
 
 
-def _validate_reason(reason_code: str, origin: str) -> None:
+def _validate_reason(reason_code: str, origin: str, *, system: bool = False) -> None:
+    """A person picks one of CHOSEN_REASONS; only the system's own moves (``system``) record the others."""
+    allowed = ReasonCode.values if system else [code for code, _label in CHOSEN_REASONS]
     require_codes(
-        reason_code=(reason_code, ReasonCode.values, _("Choose a reason.")),
+        reason_code=(reason_code, allowed, _("Choose a reason.")),
         reason_origin=(
             origin,
             ReasonOrigin.values,
@@ -484,14 +495,20 @@ def referral_decline(
 
 @transaction.atomic
 def referral_withdraw(
-    *, actor: User, referral: Referral, reason_code: str, reason_origin: str = ReasonOrigin.PARTNER, note: str = ""
+    *,
+    actor: User,
+    referral: Referral,
+    reason_code: str,
+    reason_origin: str = ReasonOrigin.PARTNER,
+    note: str = "",
+    system_reason: bool = False,
 ) -> Referral:
     referral = _lock(referral)
     if not access.is_sender(actor, referral):
         raise PermissionDenied
     from_state = referral.state
     target = _check_move(referral, "withdraw")
-    _validate_reason(reason_code, reason_origin)
+    _validate_reason(reason_code, reason_origin, system=system_reason)
     referral.state = target
     referral.reason_code, referral.reason_origin, referral.reason_note = reason_code, reason_origin, note[:500]
     referral.closed_at = timezone.now()
@@ -586,6 +603,7 @@ def referral_redirect(
         referral=referral,
         reason_code=ReasonCode.NO_ANSWER,
         note=note or _("redirected: no answer in time"),
+        system_reason=True,
     )
     return referral_send(actor=actor, referral=new, legal_basis=referral.legal_basis)
 

@@ -123,6 +123,9 @@ def test_an_accepted_referral_loses_the_withdrawn_categories_and_keeps_the_rest(
     body = api(world.receiving_staff).get(f"/api/v1/persons/{person.pk}/").json()
     assert "health_notes" not in body
     assert "referral.narrowed" in kinds(world.receiving_staff)
+    page = _web(world.coordinator).get(reverse("referral-detail", args=[referral.pk])).content.decode()
+    assert "zawężono udostępniane dane" in page and "zgoda została wycofana lub wygasła" in page
+    assert "consent_withdrawn" not in page  # a label, never the code
     no_drift()
 
 
@@ -353,3 +356,19 @@ def test_who_can_see_is_404_for_anyone_but_the_coordinator_and_the_case_manager(
     person, _consent = person_with_consent(world, ["identity", "social"])
     send(world, person, ["identity", "social"])
     assert api(world.personas()[persona]).get(f"/api/v1/persons/{person.pk}/access/").status_code == 404
+
+
+@pytest.mark.parametrize("code", ["consent_withdrawn", "no_answer"])
+def test_nobody_picks_a_reason_only_the_system_records(world: Any, code: str) -> None:
+    person, _consent = person_with_consent(world, ["identity"])
+    referral = send(world, person, ["identity"])
+    answer = api(world.coordinator).post(
+        f"/api/v1/referrals/{referral.pk}/withdraw/", {"reason_code": code, "reason_origin": "person"}, format="json"
+    )
+    assert answer.status_code == 400
+    referral.refresh_from_db()
+    assert referral.state == State.SENT
+    with pytest.raises(ValidationError):
+        services.referral_withdraw(actor=world.coordinator, referral=referral, reason_code=code)
+    form = _web(world.coordinator).get(reverse("referral-detail", args=[referral.pk])).content.decode()
+    assert f'value="{code}"' not in form
