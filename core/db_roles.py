@@ -27,6 +27,9 @@ from typing import Any, Protocol
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 _append_only: set[str] = set()
+# Append-only tables whose old rows the application removes after their retention (the table's trigger refuses a
+# younger row): the application role keeps DELETE on them, never UPDATE or TRUNCATE.
+_purged: set[str] = set()
 
 
 class Cursor(Protocol):
@@ -37,9 +40,17 @@ class Cursor(Protocol):
     def fetchall(self) -> Any: ...
 
 
-def register_append_only(table: str) -> None:
-    """A table whose rows are never changed or removed by the application (called from an app's ``ready``)."""
+def register_append_only(table: str, *, purge: bool = False) -> None:
+    """A table whose rows are never changed or removed by the application (called from an app's ``ready``);
+    with ``purge``, the application may delete the rows its trigger lets go (those past their retention)."""
     _append_only.add(table)
+    if purge:
+        _purged.add(table)
+
+
+def refused(table: str) -> tuple[str, ...]:
+    """The privileges the application role must not hold on an append-only table."""
+    return ("UPDATE", "TRUNCATE") if table in _purged else ("UPDATE", "DELETE", "TRUNCATE")
 
 
 def append_only() -> list[str]:
@@ -168,7 +179,7 @@ def grant_app(cursor: Cursor, *, app: str, owner: str | None = None) -> None:
     )
     cursor.execute(f"ALTER DEFAULT PRIVILEGES {creator} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}")
     for table in append_only():
-        cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON public.{identifier(table)} FROM {role}, PUBLIC")
+        cursor.execute(f"REVOKE {', '.join(refused(table))} ON public.{identifier(table)} FROM {role}, PUBLIC")
 
 
 def problems(cursor: Cursor, *, app: str) -> list[str]:
@@ -201,7 +212,7 @@ def problems(cursor: Cursor, *, app: str) -> list[str]:
         if cursor.fetchone()[0]:
             found.append(f"{app} may set session_replication_role")
     for table in append_only():
-        for privilege in ("UPDATE", "DELETE", "TRUNCATE"):
+        for privilege in refused(table):
             cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [app, f"public.{identifier(table)}", privilege])
             if cursor.fetchone()[0]:
                 found.append(f"{app} has {privilege} on the append-only table {table}")

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from accounts.models import SecurityEvent
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """Read-only: the administrator reads and filters the log; nobody edits or deletes a row here."""
+
+    list_display = ("at", "kind", "username", "actor", "channel", "ip_address", "detail")
+    list_filter = ("kind", "channel", ("at", admin.DateFieldListFilter))
+    search_fields = ("username", "ip_address", "detail")
+    date_hierarchy = "at"
+    list_select_related = ("actor",)
+    readonly_fields = [f.name for f in SecurityEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

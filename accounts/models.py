@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import SecurityChannel, SecurityEventKind
+
+
+class SecurityEvent(models.Model):
+    """Append-only record of sign-in and account security events (OWASP ASVS V16).
+
+    A trigger refuses UPDATE and TRUNCATE, and DELETE of any row younger than the retention floor; the retention
+    job removes older rows (``accounts.log.purge_security_log``). It never stores a password, a code or a token:
+    ``username`` is what was typed (so failures against unknown names are visible), ``detail`` names what
+    happened (a device kind, a token's first characters, a path).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=24, choices=SecurityEventKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    username = models.CharField(max_length=150, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Who did it, when it was not the user themselves (an administrator's reset or unlock)."),
+    )
+    channel = models.CharField(max_length=10, choices=SecurityChannel.choices, default=SecurityChannel.PAGE)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("security log entry")
+        verbose_name_plural = _("security log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-at"], name="security_log_user"),
+            models.Index(fields=["kind", "-at"], name="security_log_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
