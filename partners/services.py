@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.sessions import end_everything
 from core.errors import Conflict, IllegalTransition, PermissionDenied
 from core.scope import forget_scope
 from notifications.services import notify
@@ -394,8 +395,7 @@ def send_invitation_email(user: User) -> None:
 
 @transaction.atomic
 def user_deactivate(*, actor: User, user: User) -> User:
-    """Sign a user out of everything: no more sign-in, their open sockets are closed after commit."""
-    from notifications.groups import revoke_user_sockets
+    """Sign a user out of everything: no more sign-in; sessions, tokens and open sockets end with it."""
 
     if not actor.is_superuser and not any(
         can_manage_partner(actor, m.partner) for m in user.staff_memberships.select_related("partner")
@@ -403,8 +403,5 @@ def user_deactivate(*, actor: User, user: User) -> User:
         raise PermissionDenied
     user.is_active = False
     user.save(update_fields=["is_active"])
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=user).delete()
-    revoke_user_sockets(user.pk)
+    end_everything(user, reason="deactivated", actor=actor)
     return user

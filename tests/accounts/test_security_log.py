@@ -98,3 +98,25 @@ def test_the_administrator_reads_and_filters_but_cannot_change() -> None:
     delete = reverse("admin:accounts_securityevent_delete", args=[event.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert SecurityEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_end_everything_ends_sessions_tokens_but_spares_the_current(world: Any) -> None:
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import UserSession
+    from accounts.sessions import end_everything
+
+    user = world.receiving_staff
+    phone, desk = Client(), Client()
+    phone.force_login(user)
+    desk.force_login(user)
+    assert UserSession.objects.filter(user=user).count() == 2
+    Token.objects.create(user=user)
+    kept = desk.session.session_key
+    assert end_everything(user, reason="test", keep_session_key=kept) == 2
+    assert phone.get("/").status_code == 302  # back to the login page
+    assert desk.get("/").status_code == 200
+    assert not Token.objects.filter(user=user).exists()
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.SESSIONS_ENDED, user=user, detail="test").exists()
+    desk.logout()
+    assert not UserSession.objects.filter(user=user).exists()
