@@ -58,7 +58,12 @@ urlpatterns = [
     path("networks/<uuid:network_id>/webhooks/", webhooks.network_webhooks, name="network-webhooks"),
     path("webhooks/<uuid:webhook_id>/", webhooks.webhook_detail, name="webhook-detail"),
     *[
-        path(f"webhooks/<uuid:webhook_id>/{action}/", webhooks.webhook_action, {"action": action}, name=f"webhook-{action}")
+        path(
+            f"webhooks/<uuid:webhook_id>/{action}/",
+            webhooks.webhook_action,
+            {"action": action},
+            name=f"webhook-{action}",
+        )
         for action in ("test", "disable", "enable", "rotate", "delete")
     ],
     path("services/<uuid:service_id>/edit/", directory.service_edit, name="service-edit"),

@@ -29,7 +29,8 @@ from webhooks.selectors import deliveries_of
 
 
 def event_choices(*, network_owner: bool) -> list[tuple[str, str]]:
-    every = [(name, f"{name} — {_('every event of this kind')}") for name in WILDCARDS]
+    every_label = _("every event of this kind")
+    every = [(name, f"{name} — {every_label}") for name in WILDCARDS]
     one = [(name, f"{name} — {label}") for name, label in EVENT_TYPES.items()]
     return [
         (name, label)
@@ -50,15 +51,18 @@ class WebhookForm(forms.Form):
 
     def __init__(self, *args: Any, network_owner: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["events"].choices = event_choices(network_owner=network_owner)
+        events = self.fields["events"]
+        assert isinstance(events, forms.MultipleChoiceField)
+        events.choices = event_choices(network_owner=network_owner)
 
 
 def _owner(request: AuthedRequest, *, partner_id: UUID | None, network_id: UUID | None) -> Any:
     """The partner the user administers or the network they coordinate; 404 for anything else."""
-    if partner_id is not None:
-        owner = managed_partners(request.user).filter(pk=partner_id).first()
-    else:
-        owner = managed_networks(request.user).filter(pk=network_id).first()
+    owner: Any = (
+        managed_partners(request.user).filter(pk=partner_id).first()
+        if partner_id is not None
+        else managed_networks(request.user).filter(pk=str(network_id)).first()
+    )
     if owner is None:
         raise Http404
     return owner
