@@ -10,12 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case as DbCase
 from django.db.models import Q, When
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import events
 from core.errors import Conflict, IllegalTransition, NoConsent, NoPlace, PermissionDenied
 from core.scope import scope_for
 from core.validation import require_codes
@@ -27,6 +26,7 @@ from people.audit import log_access
 from people.models import AccessAction, Case, Consent, DataCategory, Person
 from people.shares import Stopped, lock_person
 from referrals import access
+from referrals.announce import EVENT_OF_KIND, announce
 from referrals.choices import (
     CHOSEN_REASONS,
     OPEN_STATES,
@@ -111,39 +111,6 @@ def _initials(person: Person) -> str:
     return f"{person.first_name[:1]}. {person.last_name[:1]}."
 
 
-# Notification kinds that are also events for other systems (core.events, heard by webhooks), by event type.
-EVENT_OF_KIND = {
-    "referral.sent": "referral.sent",
-    "referral.check_in": "referral.checked_in",
-    "referral.accepted": "referral.accepted",
-    "referral.started": "referral.started",
-    "referral.completed": "referral.completed",
-    "referral.declined": "referral.declined",
-    "referral.withdrawn": "referral.withdrawn",
-    "referral.discontinued": "referral.discontinued",
-}
-
-
-def _announce(referral: Referral, event_type: str) -> None:
-    """Tell other systems (webhooks): the referral's id, state and where to fetch it; never what it is about. Its
-    receiving partner hears of a decline or withdrawal although that ends its view of the referral."""
-    try:
-        api = reverse("api-referral", args=[referral.pk])
-    except NoReverseMatch:  # the API is not routed in this deployment
-        api = ""
-    events.publish(
-        event_type,
-        referral.pk,
-        referral.state,
-        {"api": api, "fhir": f"/fhir/ServiceRequest/{referral.pk}"},
-        events.Audience.of(
-            networks=[referral.network_id],
-            partners=[referral.from_partner_id, referral.to_partner_id],
-            leaving=[referral.to_partner_id] if referral.state in (State.DECLINED, State.WITHDRAWN) else [],
-        ),
-    )
-
-
 def _tell(referral: Referral, recipients: list[User], kind: str, message: Any) -> None:
     def text() -> str:
         return str(message) % {
@@ -154,7 +121,7 @@ def _tell(referral: Referral, recipients: list[User], kind: str, message: Any) -
 
     notify(recipients=recipients, kind=kind, text=text, obj=referral, url=_url(referral))
     if kind in EVENT_OF_KIND:
-        _announce(referral, EVENT_OF_KIND[kind])
+        announce(referral, EVENT_OF_KIND[kind])
     # Open inboxes and dashboards of both partners and the network refresh their lists in place.
     for group in {
         partner_group(referral.to_partner_id),
@@ -641,7 +608,7 @@ def referral_redirect(
         note=note or _("redirected: no answer in time"),
         system_reason=True,
     )
-    _announce(withdrawn, "referral.redirected")
+    announce(withdrawn, "referral.redirected")
     return referral_send(actor=actor, referral=new, legal_basis=referral.legal_basis)
 
 
