@@ -15,6 +15,7 @@ import logging
 import socket
 import ssl
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -88,9 +89,8 @@ def post(url: str, body: str, headers: dict[str, str]) -> int:
     not allowed now, OSError (and http.client's errors) when the receiver cannot be reached."""
     scheme, host, port = addresses.split(url)
     address = addresses.resolve(host, port)[0]
-    parts = url.split("://", 1)[1]
-    path = "/" + parts.split("/", 1)[1] if "/" in parts else "/"
-    path = path.split("#", 1)[0]
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     timeout = float(getattr(settings, "WEBHOOKS_TIMEOUT", 5))
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(host, port, str(address), timeout)

@@ -206,3 +206,43 @@ def test_the_payload_carries_no_health_data_nor_a_name(
             str(referral.person_id),
         ):
             assert secret not in text
+
+
+def test_it_connects_to_the_address_it_checked_and_names_the_host(
+    world: Any, receiver: Any, local_webhooks: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import socket
+
+    port = int(receiver.url.rsplit(":", 1)[1].split("/", 1)[0])
+    answers = {"receiver.test": "127.0.0.1"}
+    real = socket.getaddrinfo
+
+    def fake_dns(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host in answers:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[host], port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_dns)
+    subscribe(world, f"http://receiver.test:{port}/in?source=lsw", ["referral.*"])
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = sent_referral(world)
+    sending.send_due()
+    [got] = receiver.received
+    assert got.path == "/in?source=lsw"
+    assert got.headers["host"] == f"receiver.test:{port}"
+    # The name now points inside, at an address not allowed (DNS rebinding): refused, nothing sent.
+    answers["receiver.test"] = "10.0.0.5"
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_services.referral_accept(actor=world.receiving_staff, referral=referral)
+    sending.send_due()
+    assert len(receiver.received) == 1
+    refused = Delivery.objects.get(event_type="referral.accepted")
+    assert refused.status == DeliveryStatus.FAILED
+    assert "10.0.0.5" in refused.last_error
+
+
+def test_the_sending_runs_as_a_registered_job() -> None:
+    from core import jobs
+
+    assert dict(jobs.registered())["webhook deliveries"] is sending.send_due
+
