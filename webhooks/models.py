@@ -100,6 +100,7 @@ class Delivery(models.Model):
                 name="webhook_delivery_due",
             ),
             models.Index(fields=["subscription", "-created_at"], name="webhook_delivery_log"),
+            models.Index(fields=["created_at"], name="webhook_delivery_age"),  # the retention job
         ]
 
     def __str__(self) -> str:

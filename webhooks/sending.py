@@ -209,3 +209,15 @@ def send_due(now: datetime.datetime | None = None, *, limit: int = 200) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     return sum(1 for pk in ids if send_delivery(pk, now=now))
+
+
+KEEP_LOG_FOR = datetime.timedelta(days=90)
+
+
+def purge_delivery_log(now: datetime.datetime | None = None) -> int:
+    """The job that keeps the delivery log to 90 days: finished deliveries older than that are deleted."""
+    now = now or timezone.now()
+    deleted, _by_model = Delivery.objects.filter(
+        created_at__lt=now - KEEP_LOG_FOR, status__in=[DeliveryStatus.DELIVERED, DeliveryStatus.GAVE_UP]
+    ).delete()
+    return deleted

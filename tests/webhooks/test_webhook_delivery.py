@@ -246,3 +246,22 @@ def test_the_sending_runs_as_a_registered_job() -> None:
 
     assert dict(jobs.registered())["webhook deliveries"] is sending.send_due
 
+
+def test_the_delivery_log_keeps_90_days_of_finished_deliveries(world: Any) -> None:
+    import uuid
+
+    subscription = subscribe(world, "https://93.184.216.34/x", ["referral.*"])
+    now = timezone.now()
+
+    def delivery(status: str, days_ago: int) -> Delivery:
+        row = Delivery.objects.create(
+            subscription=subscription, event_id=uuid.uuid4(), event_type="referral.sent", payload={}, status=status
+        )
+        Delivery.objects.filter(pk=row.pk).update(created_at=now - datetime.timedelta(days=days_ago))
+        return row
+
+    old_done, old_given_up = delivery(DeliveryStatus.DELIVERED, 91), delivery(DeliveryStatus.GAVE_UP, 120)
+    recent, retrying = delivery(DeliveryStatus.DELIVERED, 10), delivery(DeliveryStatus.FAILED, 91)
+    assert sending.purge_delivery_log(now) == 2
+    assert set(Delivery.objects.values_list("pk", flat=True)) == {recent.pk, retrying.pk}
+    assert not Delivery.objects.filter(pk__in=[old_done.pk, old_given_up.pk]).exists()
