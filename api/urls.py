@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from api import views
+from api import views, webhooks
 
 router = SimpleRouter()
 router.register("networks", views.NetworkViewSet, basename="api-network")
@@ -18,6 +18,14 @@ urlpatterns = [
     path("networks/<pk>/memberships/", views.NetworkMembershipsView.as_view(), name="api-network-memberships"),
     path("partners/<pk>/staff/", views.PartnerStaffView.as_view(), name="api-partner-staff"),
     *router.urls,
+    path("webhooks/", webhooks.WebhookListView.as_view(), name="api-webhooks"),
+    path("webhooks/<pk>/", webhooks.WebhookDetailView.as_view(), name="api-webhook"),
+    path("webhooks/<pk>/deliveries/", webhooks.WebhookDeliveriesView.as_view(), name="api-webhook-deliveries"),
+    path("webhooks/<pk>/test/", webhooks.WebhookTestView.as_view(), name="api-webhook-test"),
+    *[
+        path(f"webhooks/<pk>/{name}/", view.as_view(), name=f"api-webhook-{name}")
+        for name, view in webhooks.ACTION_VIEWS.items()
+    ],
     path("", include("api.people_urls")),
     path("", include("api.assessment_urls")),
     path("", include("api.group_urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "referrals",
     "employment",
     "reporting",
+    "webhooks",
     "demo",
     "api",
     "frontend",
@@ -240,3 +242,16 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Webhooks (docs/webhooks.md): HTTPS to public addresses only. WEBHOOKS_ALLOW_PRIVATE names networks allowed all the
+# same (`make run` allows loopback, "127.0.0.0/8,::1/128"); WEBHOOKS_ALLOW_HTTP allows plain http:// (local trials).
+WEBHOOKS_ALLOW_PRIVATE = env_list("WEBHOOKS_ALLOW_PRIVATE")
+for _network in WEBHOOKS_ALLOW_PRIVATE:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"WEBHOOKS_ALLOW_PRIVATE must list networks like 127.0.0.0/8, got {_network!r}"
+        ) from None
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)
+WEBHOOKS_TIMEOUT = env_int("WEBHOOKS_TIMEOUT", 5, minimum=1)

@@ -78,6 +78,25 @@ def scope_for(user: AuthUser | None) -> Scope:
     return scope
 
 
+class Principal:
+    """Not a user: an institution, or a network's coordination, acting as a whole (a webhook subscription). Every
+    access function starts from ``scope_for``; for a principal it answers the scope given here, so the same functions
+    decide what the institution as a whole may see. ``scope.user_id`` must name no user (``NOBODY``)."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    is_staff = False
+
+    def __init__(self, scope: Scope) -> None:
+        self.pk = scope.user_id
+        setattr(self, _CACHE_ATTR, scope)
+
+
+# A user id no account has: a principal's scope is nobody's own (no case manager, no job coach).
+NOBODY = UUID(int=0)
+
+
 def forget_scope(user: AuthUser | Any) -> None:
     """Drop the cached scope after a membership change made within the same request."""
     if hasattr(user, _CACHE_ATTR):

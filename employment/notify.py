@@ -8,7 +8,8 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
-from employment.models import STAGE_LABELS, PlacementApplication
+from core import events
+from employment.models import STAGE_LABELS, PlacementApplication, Stage
 from notifications.services import notify
 from partners.choices import StaffRole
 from partners.models import User
@@ -70,3 +71,42 @@ def tell(application: PlacementApplication, recipients: list[User], kind: str, m
         }
 
     notify(recipients=recipients, kind=kind, text=text, obj=application, url=application_url(application))
+    if kind in ANNOUNCED_KINDS:
+        announce(application)
+
+
+# Notification kinds of a stage move: each is also an event for other systems (core.events, heard by webhooks).
+ANNOUNCED_KINDS = frozenset(
+    {
+        "placement.proposed",
+        "placement.interview",
+        "placement.offered",
+        "placement.hired",
+        "placement.retained",
+        "placement.declined",
+        "placement.withdrawn",
+        "placement.ended",
+    }
+)
+RETAINED = (Stage.RETAINED_1M, Stage.RETAINED_3M, Stage.RETAINED_6M)
+
+
+def announce(application: PlacementApplication) -> None:
+    """``application.<stage>`` (the three checkpoints are one ``application.retained``): the id, the stage and where
+    to fetch it, never who the candidate is. The employer hears of a decline or withdrawal that ends its view."""
+    stage = "retained" if application.stage in RETAINED else application.stage
+    try:
+        api = reverse("api-application", args=[application.pk])
+    except NoReverseMatch:
+        api = ""
+    events.publish(
+        f"application.{stage}",
+        application.pk,
+        application.stage,
+        {"api": api},
+        events.Audience.of(
+            networks=[application.network_id],
+            partners=[application.employer_id, application.proposed_by_partner_id],
+            leaving=[application.employer_id] if application.stage in (Stage.DECLINED, Stage.WITHDRAWN) else [],
+        ),
+    )

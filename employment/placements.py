@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import grants
+from core import events, grants
 from core.errors import Conflict, PermissionDenied
 from core.scope import scope_for
 from core.types import AuthUser
@@ -270,7 +270,28 @@ def placement_create(
         obj=placement,
         url=placement_url(placement),
     )
+    announce(placement, "placement.published")
     return placement
+
+
+def announce(placement: JobPlacement, event_type: str) -> None:
+    """Tell other systems (webhooks) that a placement was published, changed, closed or reopened: the employer, the
+    network's coordinators and the member partners that see open placements (the access function decides)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        api = reverse("api-placement", args=[placement.pk])
+    except NoReverseMatch:
+        api = ""
+    events.publish(
+        event_type,
+        placement.pk,
+        "open" if placement.is_open else "closed",
+        {"api": api},
+        events.Audience.of(
+            networks=[placement.network_id], partners=[placement.employer_id], members_of=[placement.network_id]
+        ),
+    )
 
 
 def placement_url(placement: JobPlacement) -> str:
@@ -299,6 +320,7 @@ def placement_update(*, actor: User, placement: JobPlacement, data: dict[str, An
         _check_closing_date(placement, errors)
     _full_clean(placement, errors)
     placement.save()
+    announce(placement, "placement.updated")
     return placement
 
 
@@ -311,6 +333,7 @@ def placement_close(*, actor: User, placement: JobPlacement) -> JobPlacement:
     placement.is_open = False
     placement.closed_at = timezone.now()
     placement.save(update_fields=["is_open", "closed_at", "updated_at"])
+    announce(placement, "placement.closed")
     return placement
 
 
@@ -326,6 +349,7 @@ def placement_reopen(*, actor: User, placement: JobPlacement) -> JobPlacement:
     placement.is_open = True
     placement.closed_at = None
     placement.save(update_fields=["is_open", "closed_at", "updated_at"])
+    announce(placement, "placement.reopened")
     return placement
 
 

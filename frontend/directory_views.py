@@ -205,6 +205,7 @@ def partner_detail(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
         "can_manage_staff": can_manage_partner(request.user, partner),
         "can_manage_services": can_manage_services(request.user, partner) and not scope.is_monitor,
         "can_edit": can_edit_partner_profile(request.user, partner),
+        "manages_webhooks": partner.pk in scope.admin_partner_ids,
     }
     return render(request, "partners/detail.html", context)
 

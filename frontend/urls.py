@@ -6,6 +6,7 @@ from frontend import import_views, views
 from frontend import notification_views as notes
 from frontend import people_views as people
 from frontend import referral_views as referrals
+from frontend import webhook_views as webhooks
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -52,6 +53,19 @@ urlpatterns = [
     ),
     path("partners/<uuid:partner_id>/services/new/", directory.service_create, name="service-create"),
     path("services/", directory.service_directory, name="service-directory"),
+    # Webhooks of a partner (its admins) and of a network (its coordinators).
+    path("partners/<uuid:partner_id>/webhooks/", webhooks.partner_webhooks, name="partner-webhooks"),
+    path("networks/<uuid:network_id>/webhooks/", webhooks.network_webhooks, name="network-webhooks"),
+    path("webhooks/<uuid:webhook_id>/", webhooks.webhook_detail, name="webhook-detail"),
+    *[
+        path(
+            f"webhooks/<uuid:webhook_id>/{action}/",
+            webhooks.webhook_action,
+            {"action": action},
+            name=f"webhook-{action}",
+        )
+        for action in ("test", "disable", "enable", "rotate", "delete")
+    ],
     path("services/<uuid:service_id>/edit/", directory.service_edit, name="service-edit"),
     # People, consent, the case and the plan.
     path("people/", people.people_list, name="people-list"),

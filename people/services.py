@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import grants
+from core import events, grants
 from core.errors import Conflict, PermissionDenied
 from core.scope import scope_for
 from network.models import Network
@@ -296,7 +296,7 @@ def responsible_for(person: Person) -> list[User]:
 
 def _tell_consent_ended(person: Person, consent: Consent, stopped: list[Stopped], *, how: str) -> None:
     """The case manager and the coordinators learn that a consent ended and what it stopped (no health data)."""
-    from django.urls import reverse
+    from django.urls import NoReverseMatch, reverse
 
     from notifications.services import notify
 
@@ -316,6 +316,18 @@ def _tell_consent_ended(person: Person, consent: Consent, stopped: list[Stopped]
         text=text,
         obj=consent,
         url=reverse("person-detail", args=[person.pk]),
+    )
+    # Other systems (webhooks) of the network's coordination hear of it too: the consent's id and how it ended.
+    try:
+        api = reverse("api-person-consents", args=[person.pk])
+    except NoReverseMatch:  # the API is not routed in this deployment
+        api = ""
+    events.publish(
+        f"consent.{how}",
+        consent.pk,
+        how,
+        {"api": api},
+        events.Audience.of(networks=[person.network_id]),
     )
 
 

@@ -26,6 +26,7 @@ from people.audit import log_access
 from people.models import AccessAction, Case, Consent, DataCategory, Person
 from people.shares import Stopped, lock_person
 from referrals import access
+from referrals.announce import EVENT_OF_KIND, announce
 from referrals.choices import (
     CHOSEN_REASONS,
     OPEN_STATES,
@@ -119,6 +120,8 @@ def _tell(referral: Referral, recipients: list[User], kind: str, message: Any) -
         }
 
     notify(recipients=recipients, kind=kind, text=text, obj=referral, url=_url(referral))
+    if kind in EVENT_OF_KIND:
+        announce(referral, EVENT_OF_KIND[kind])
     # Open inboxes and dashboards of both partners and the network refresh their lists in place.
     for group in {
         partner_group(referral.to_partner_id),
@@ -598,13 +601,14 @@ def referral_redirect(
     )
     new.redirected_from = referral
     new.save(update_fields=["redirected_from", "updated_at"])
-    referral_withdraw(
+    withdrawn = referral_withdraw(
         actor=actor,
         referral=referral,
         reason_code=ReasonCode.NO_ANSWER,
         note=note or _("redirected: no answer in time"),
         system_reason=True,
     )
+    announce(withdrawn, "referral.redirected")
     return referral_send(actor=actor, referral=new, legal_basis=referral.legal_basis)
 
 

@@ -355,7 +355,11 @@ def test_it_answers_each_persona_exactly(world: World, extra: Extra, operation: 
 
 
 # Every module holding rows of the matrix; each has a MATRIX of rows with ``method`` and ``path``.
-MATRIX_MODULES = ["tests.api.test_api_permissions", "tests.api.test_api_permissions_people"]
+MATRIX_MODULES = [
+    "tests.api.test_api_permissions",
+    "tests.api.test_api_permissions_people",
+    "tests.api.test_api_permissions_webhooks",
+]
 
 
 def test_it_has_a_row_for_every_operation_of_the_schema() -> None:

@@ -7,7 +7,18 @@ from pathlib import Path
 from django.apps import apps
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = ["core", "notifications", "partners", "network", "people", "referrals", "employment", "reporting", "demo"]
+OURS = [
+    "core",
+    "notifications",
+    "partners",
+    "network",
+    "people",
+    "referrals",
+    "employment",
+    "reporting",
+    "webhooks",
+    "demo",
+]
 LIMIT = 800
 
 

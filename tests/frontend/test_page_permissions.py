@@ -171,6 +171,21 @@ AFTER_OFFER = {
 }
 
 
+# Webhooks of MOPR, ŚDS (no admin among the personas) and network B's NGO; of network A and network B.
+WEBHOOK_OWNERS = {"own": page(receiving_admin=200), "neighbour": page(), "theirs": page(unrelated_admin=200)}
+NETWORK_WEBHOOK_OWNERS = {"own": page(coordinator=200), "theirs": page(other_coordinator=200)}
+
+
+def a_webhook(o: Objects, t: str) -> Any:
+    from webhooks.models import Subscription
+
+    # Written directly: plain http to loopback, which a delivery refuses with production settings (a ping is then
+    # a failed delivery recorded, and no request leaves the test).
+    return Subscription.objects.create(
+        partner=o.scene.group_partner(t), url="http://127.0.0.1:9/hook", events=["referral.*"], secret="whsec_c2VjcmV0"
+    )
+
+
 @dataclass
 class Objects:
     scene: Scene
@@ -619,6 +634,43 @@ MATRIX = [
     ),
     # A job coach's caseload, or every coach's for coordinators.
     Row("coach-caseload", url("coach-caseload"), {"-": page(403, coordinator=200, other_coordinator=200)}),
+    # --- webhooks: a partner's admins, a network's coordinators; nobody else learns one exists ---
+    Row("partner-webhooks", url("partner-webhooks", partner), WEBHOOK_OWNERS),
+    Row(
+        "partner-webhooks",
+        url("partner-webhooks", partner),
+        as_page(WEBHOOK_OWNERS, **{"200": 201}),
+        method="POST",
+        data=lambda o, t, p: {"url": "https://93.184.216.34/hook", "events": ["referral.*"]},
+    ),
+    Row("network-webhooks", url("network-webhooks", network), NETWORK_WEBHOOK_OWNERS),
+    Row(
+        "network-webhooks",
+        url("network-webhooks", network),
+        as_page(NETWORK_WEBHOOK_OWNERS, **{"200": 201}),
+        method="POST",
+        data=lambda o, t, p: {"url": "https://93.184.216.34/hook", "events": ["consent.*"]},
+    ),
+    Row("webhook-detail", lambda o, t, p: reverse("webhook-detail", args=[p.pk]), WEBHOOK_OWNERS, prepare=a_webhook),
+    *[
+        row
+        for action, answer in (("test", 302), ("disable", 302), ("enable", 302), ("rotate", 200), ("delete", 302))
+        for row in (
+            Row(
+                f"webhook-{action}",
+                lambda o, t, p, action=action: reverse(f"webhook-{action}", args=[p.pk]),
+                {"own": page(405)},
+                prepare=a_webhook,
+            ),
+            Row(
+                f"webhook-{action}",
+                lambda o, t, p, action=action: reverse(f"webhook-{action}", args=[p.pk]),
+                as_page(WEBHOOK_OWNERS, **{"200": answer}),
+                method="POST",
+                prepare=a_webhook,
+            ),
+        )
+    ],
     # --- dashboard and reports ---
     Row("report-dashboard", url("report-dashboard", network), as_page(NETWORK_REPORT)),
     Row("report-dashboard-tiles", url("report-dashboard-tiles", network), as_page(NETWORK_REPORT)),
