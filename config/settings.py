@@ -240,3 +240,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The canonical base of our FHIR code systems and extensions (docs/fhir.md): a URI that names them, which need not
+# resolve. Keep it stable once partners' systems store our codes.
+FHIR_CANONICAL_BASE = env_str("FHIR_CANONICAL_BASE", f"{SITE_URL}/fhir").rstrip("/")
