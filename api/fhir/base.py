@@ -75,11 +75,13 @@ class FhirNegotiation(DefaultContentNegotiation):
     """``_format`` first (FHIR's own override), then Accept; anything but JSON is a 406."""
 
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
+        renderers = list(renderers)
         wanted = request.query_params.get("_format")
         if wanted is not None:
-            wanted = wanted.strip().lower()
+            # An unencoded "+" (application/fhir+json) arrives as a space.
+            wanted = wanted.strip().lower().replace(" ", "+")
             if wanted not in JSON_FORMATS:
                 raise exceptions.NotAcceptable(
                     _("Only JSON is served here (_format=json or application/fhir+json), not %(format)s.")
@@ -100,9 +102,10 @@ def _model_error_paths(error: ModelError, kind: str) -> list[str]:
 
 
 def model_error(error: ModelError, kind: str) -> BadResource:
-    first = error.errors()[0] if error.errors() else {"msg": str(error)}
+    problems = error.errors()
+    problem = problems[0]["msg"] if problems else str(error)
     return BadResource(
-        _("The body is not a valid FHIR %(kind)s: %(problem)s") % {"kind": kind, "problem": first["msg"]},
+        _("The body is not a valid FHIR %(kind)s: %(problem)s") % {"kind": kind, "problem": problem},
         _model_error_paths(error, kind),
     )
 
@@ -167,7 +170,7 @@ def _unprocessable(exc: Exception) -> Response:
         detail = getattr(exc, "detail", "")
         if isinstance(detail, dict):
             for name, errors in detail.items():
-                expressions.append(FIELD_EXPRESSIONS.get(name, name))
+                expressions.append(FIELD_EXPRESSIONS.get(str(name), str(name)))
                 messages.extend(str(e) for e in (errors if isinstance(errors, list) else [errors]))
         else:
             messages.extend(str(e) for e in (detail if isinstance(detail, list) else [detail]))

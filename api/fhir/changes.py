@@ -72,7 +72,7 @@ def _reason(task: JSON) -> tuple[str, str, str]:
 def _outcome(task: JSON) -> tuple[str, str]:
     for output in task.get("output") or []:
         value = output.get("valueCodeableConcept") if isinstance(output, dict) else None
-        if (code := codes.code_from(value, codes.OUTCOME)) is not None:
+        if isinstance(value, dict) and (code := codes.code_from(value, codes.OUTCOME)) is not None:
             return code, str(value.get("text") or "")[:500]
     return "", ""
 

@@ -133,8 +133,8 @@ def healthcare_service(service: Service) -> JSON:
 
 
 def _requester(referral: Referral) -> JSON | None:
-    if referral.from_partner_id is not None:
-        return reference("Organization", referral.from_partner_id, referral.from_partner.name)
+    if referral.from_partner is not None:
+        return reference("Organization", referral.from_partner.pk, referral.from_partner.name)
     coordinating = referral.network.coordinating_partner
     if coordinating is not None:
         return reference("Organization", coordinating.pk, coordinating.name)
@@ -167,8 +167,8 @@ def service_request(referral: Referral) -> JSON:
         "performer": [reference("Organization", referral.to_partner_id, referral.to_partner.name)],
         "reasonCode": [{"text": referral.reason}],
     }
-    if referral.service_id is not None:
-        service = referral.service
+    service = referral.service if referral.service_id is not None else None
+    if service is not None:
         data["category"] = [concept(codes.SERVICE_CATEGORY, service.category, PathStage.choices)]
         data["code"] = {
             "coding": [coding(codes.SERVICE_CATEGORY, service.category, PathStage.choices)],
@@ -241,7 +241,7 @@ def task(referral: Referral) -> JSON:
 
 # --- people ----------------------------------------------------------------------------------------------------
 
-_GENDER = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.UNKNOWN: "unknown"}
+_GENDER: dict[str, str] = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.UNKNOWN: "unknown"}
 
 
 def patient(person: Person) -> JSON:
@@ -251,7 +251,7 @@ def patient(person: Person) -> JSON:
         "id": str(person.pk),
         "meta": _meta(person.updated_at),
         "active": person.anonymised_at is None,
-        "gender": _GENDER.get(person.sex, "unknown"),
+        "gender": _GENDER.get(str(person.sex), "unknown"),
     }
     _put(data, "identifier", [{"system": codes.PESEL_SYSTEM, "value": person.pesel}] if person.pesel else [])
     name: JSON = {"use": "official"}

@@ -40,7 +40,11 @@ def _user(request: Request) -> User:
 def _reads_people(user: User) -> None:
     """Person-level resources are closed to an employer's staff and the regional monitor: the same 404 as for
     a stranger (``core.scope.Scope.reads_people``)."""
-    if not scope_for(user).reads_people:
+    scope = scope_for(user)
+    if not scope.reads_people:
+        raise Http404
+    # The regional monitor never reaches a person-level list, not even an empty one (as people.selectors.person_list).
+    if scope.is_monitor and not scope.coordinated_network_ids and not scope.staff_partner_ids:
         raise Http404
 
 

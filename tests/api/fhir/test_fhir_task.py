@@ -68,7 +68,7 @@ def test_it_walks_the_whole_life_cycle_with_the_api_and_the_page_agreeing_after_
     assert task["owner"]["reference"] == f"Organization/{world.receiving.pk}"
     assert task["extension"][0]["valueCoding"]["code"] == "WYSTAWIONE"
 
-    steps = [
+    steps: list[tuple[str, dict[str, Any], tuple[str, str], str, str]] = [
         ("patch", {"status": "received"}, ("received", "sent"), "active", "U_REALIZATORA"),
         ("put", {"status": "accepted"}, ("accepted", "accepted"), "active", "U_REALIZATORA"),
         ("patch", {"status": "in-progress"}, ("in-progress", "in_progress"), "active", "U_REALIZATORA"),
@@ -232,7 +232,7 @@ def test_it_refuses_bad_patches_and_puts(world: Any) -> None:
     )
     outcome(patch(receiver, url, [{"op": "move", "from": "/status", "path": "/status"}]), 422, "patch_operation")
     outcome(patch(receiver, url, [{"op": "test", "path": "/status", "value": "received"}]), 409, "patch_test_failed")
-    outcome(patch(receiver, url, {"op": "replace"}), 400)  # type: ignore[arg-type]
+    outcome(patch(receiver, url, {"op": "replace"}), 400)
     outcome(patch(receiver, url, [{"op": "replace", "path": "/status", "value": "bogus"}]), 400)
     outcome(patch(receiver, url, [{"op": "remove", "path": "/status"}]), 400)
     plain = receiver.patch(url, '{"status": "accepted"}', content_type="application/json")
