@@ -174,3 +174,25 @@ def test_directory_searches(world: Any) -> None:
     assert found(client_user, "/fhir/HealthcareService?name=trening") == {str(therapy.pk)}
     assert str(world.other_service.pk) not in found(client_user, "/fhir/HealthcareService")
     assert found(world.unrelated_staff, "/fhir/HealthcareService") == {str(world.other_service.pk)}
+
+
+def test_a_searchset_costs_the_same_queries_for_two_or_five_rows(world: Any) -> None:
+    """No query per row: the page loads its people, institutions, services and networks with it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def costs() -> list[int]:
+        counts = []
+        for url in ("/fhir/ServiceRequest", "/fhir/Task", "/fhir/Consent", "/fhir/HealthcareService"):
+            with CaptureQueriesContext(connection) as queries:
+                valid(fhir(world.coordinator).get(url))
+            counts.append(len(queries))
+        return counts
+
+    for name in ("Ala", "Ola"):
+        sent_referral(world, person=consenting_person(world, first_name=name), service=world.service)
+    few = costs()
+    for name in ("Ela", "Iza", "Ula"):
+        sent_referral(world, person=consenting_person(world, first_name=name), service=world.service)
+        ServiceFactory(partner=world.receiving, name=f"Usługa {name}")
+    assert costs() == few
