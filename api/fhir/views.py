@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -24,7 +25,7 @@ from partners.choices import PartnerType, PathStage
 from partners.models import User
 from people.access import get_person_for
 from people.audit import log_access, log_access_many
-from people.models import AccessAction, Person
+from people.models import AccessAction, Consent, Person
 from people.selectors import consents_covering
 from referrals.access import get_referral_for, referrals_visible_to
 from referrals.models import Referral
@@ -253,14 +254,8 @@ class ConsentView(FhirView):
         with transaction.atomic():
             try:
                 item = _consents(user).get(pk=pk)
-            except Exception as exc:  # missing, not yours, or not an id: the same 404
-                if isinstance(exc, Http404):
-                    raise
-                from django.core.exceptions import ObjectDoesNotExist, ValidationError
-
-                if isinstance(exc, ObjectDoesNotExist | ValidationError | ValueError):
-                    raise Http404 from None
-                raise
+            except (Consent.DoesNotExist, ValidationError, ValueError):  # missing, not yours, or not an id
+                raise Http404 from None
             log_access(
                 user=user,
                 person=item.person,

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from api.fhir import capability, codes
+from partners.choices import PathStage
 from partners.models import Service
 from people.models import AccessLog
 from tests.api.fhir.helpers import fhir, outcome, valid
@@ -84,10 +86,12 @@ def test_every_resource_type_reads_and_validates(world: Any, objects: dict[str, 
         f"HealthcareService/{world.service.pk}",
     }
     assert request["reasonCode"] == [{"text": "Wsparcie w codziennym funkcjonowaniu"}]
+    with translation.override("pl"):
+        label = str(PathStage(world.service.category).label)
     assert request["category"][0]["coding"][0] == {
         "system": codes.system(codes.SERVICE_CATEGORY),
         "code": world.service.category,
-        "display": request["category"][0]["coding"][0]["display"],
+        "display": label,  # in Polish, whatever the caller's language
     }
     patient = bodies["Patient"]
     assert patient["identifier"] == [
