@@ -66,8 +66,8 @@ class BadResource(exceptions.APIException):
     default_code = "invalid_resource"
     default_detail = "Invalid resource."
 
-    def __init__(self, message: str, expressions: Iterable[str] = ()) -> None:
-        super().__init__(message, self.default_code)
+    def __init__(self, message: str, expressions: Iterable[str] = (), code: str = "invalid_resource") -> None:
+        super().__init__(message, code)
         self.expressions = list(expressions)
 
 
@@ -143,7 +143,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if answer is not None:
         return _outcome(answer.status, answer.code, answer.message)
     if isinstance(exc, BadResource):
-        return _outcome(400, exc.default_code, str(exc.detail), exc.expressions)
+        return _outcome(400, str(exc.get_codes()), str(exc.detail), exc.expressions)
     if isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         headers: dict[str, str] = {}
@@ -177,6 +177,16 @@ def _unprocessable(exc: Exception) -> Response:
     return _outcome(422, "invalid", " ".join(messages) or _("Invalid input."), expressions)
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 class FhirView(APIView):
     """The FHIR endpoint's base: no OpenAPI schema (docs/fhir.md documents it), JSON in and out, errors as
     OperationOutcome, never cached."""
@@ -194,6 +204,12 @@ class FhirView(APIView):
             # Rendering an error (a 406 among them): FHIR JSON, whatever was asked for.
             return (self.renderer_classes[0](), FHIR_JSON)
         return super().perform_content_negotiation(request, force)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method in ("POST", "PUT", "PATCH") and _holds_nul(request.data):
+            # PostgreSQL cannot store a NUL in text: refuse it here with a 400, never a 500 on save.
+            raise BadResource(_("The body contains a character that is not allowed (NUL)."), code="invalid_character")
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -132,3 +132,13 @@ def test_strangers_employers_and_anonymous_cannot_refer(world: Any) -> None:
     outcome(post(fhir(world.employer_staff), "/fhir/ServiceRequest", body), 404)
     outcome(post(fhir(), "/fhir/ServiceRequest", body), 401)
     assert not Referral.objects.filter(person=person).exists()
+
+
+def test_a_nul_byte_is_a_400_not_a_500(world: Any) -> None:
+    person = consenting_person(world)
+    body = request_body(world, person, reasonCode=[{"text": "a\u0000b"}])
+    outcome(post(fhir(world.sending_staff), "/fhir/ServiceRequest", body), 400, "invalid_character")
+    assert not Referral.objects.filter(person=person).exists()
+    response = fhir(world.sending_staff).get("/fhir/Organization?name=a%00")
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/fhir+json")
+    assert response.json()["resourceType"] == "OperationOutcome"
