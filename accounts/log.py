@@ -47,7 +47,7 @@ def record(
         path = getattr(request, "path", "") or ""
         channel = (
             SecurityChannel.API
-            if path.startswith("/api/")
+            if path.startswith(("/api/", "/fhir/"))
             else SecurityChannel.ADMIN
             if path.startswith("/admin/")
             else SecurityChannel.PAGE

@@ -255,3 +255,6 @@ for _network in WEBHOOKS_ALLOW_PRIVATE:
         ) from None
 WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)
 WEBHOOKS_TIMEOUT = env_int("WEBHOOKS_TIMEOUT", 5, minimum=1)
+# The canonical base of our FHIR code systems and extensions (docs/fhir.md): a URI that names them, which need not
+# resolve. Keep it stable once partners' systems store our codes.
+FHIR_CANONICAL_BASE = env_str("FHIR_CANONICAL_BASE", f"{SITE_URL}/fhir").rstrip("/")

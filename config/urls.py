@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("api/hsds/", include("api.hsds_urls")),
+    path("fhir/", include("api.fhir.urls")),
     path("", include("frontend.urls")),
 ]
 

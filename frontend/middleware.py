@@ -41,5 +41,12 @@ class RejectNulMiddleware:
             message = _("The address contains a character that is not allowed (NUL).")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message, "code": "invalid_character"}, status=400)
+            if request.path.startswith("/fhir/"):
+                # The FHIR face answers every error as an OperationOutcome (api/fhir/base.py), this one too.
+                issue = {"severity": "error", "code": "invalid", "diagnostics": message, "details": {"text": message}}
+                response = JsonResponse({"resourceType": "OperationOutcome", "issue": [issue]}, status=400)
+                response["Content-Type"] = "application/fhir+json; charset=utf-8"
+                response["Cache-Control"] = "no-store"
+                return response
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

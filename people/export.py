@@ -91,10 +91,11 @@ def name_of(obj: Any) -> str:
     return "" if obj is None else str(obj)
 
 
-# How a row of the access log was read (AccessLog.channel is free text: page | api | command).
+# How a row of the access log was read (AccessLog.channel is free text: page | api | fhir | command).
 CHANNEL_LABELS = {
     "page": gettext_lazy("web page"),
     "api": gettext_lazy("API"),
+    "fhir": gettext_lazy("FHIR interface (a partner's system)"),
     "command": gettext_lazy("administrator's command"),
 }
 

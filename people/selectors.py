@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -121,6 +121,24 @@ def closed_cases_of(person: Person) -> list[Case]:
 def consents_of(person: Person) -> QuerySet[Consent]:
     """Every consent of the person, live or not, with the partners it names (two queries)."""
     return Consent.objects.filter(person=person).prefetch_related("partners").select_related("recorded_by")
+
+
+def consents_covering(user: AuthUser) -> QuerySet[Consent]:
+    """Consents a partner's own system reads (the FHIR Consent resource): the coordinator every consent of their
+    networks' people; partner staff, of the people they may see, the consents that name one of their partners or
+    its type. Never an employer's staff (``Scope.reads_people``)."""
+    scope = scope_for(user)
+    if not scope.reads_people:
+        return Consent.objects.none()
+    condition = Q(person__network_id__in=list(scope.coordinated_network_ids))
+    if scope.staff_partner_ids:
+        partners = list(scope.staff_partner_ids)
+        types = list(Partner.objects.filter(id__in=partners).values_list("type", flat=True).distinct())
+        named = Consent.partners.through.objects.filter(consent_id=OuterRef("pk"), partner_id__in=partners)
+        condition |= (Q(Exists(named)) | Q(partner_types__overlap=types)) & Q(
+            person_id__in=persons_visible_to(user).values("pk")
+        )
+    return Consent.objects.filter(condition)
 
 
 def access_log_of(person: Person, *, limit: int = 30) -> list[AccessLog]:

@@ -67,8 +67,9 @@ from tests.personas import World
 pytestmark = pytest.mark.django_db
 
 LOGIN = "302 to login"
-# Not pages of the product: sign-in and password reset, the language switch, the admin, the probe, the API.
-SKIPPED_PREFIXES = ("admin/", "api/", "i18n/")
+# Not pages of the product: sign-in and password reset, the language switch, the admin, the probe, the API and
+# the FHIR face (tests/api/fhir/ checks who reads what there).
+SKIPPED_PREFIXES = ("admin/", "api/", "fhir/", "i18n/")
 CONVERTERS = {UUIDConverter: "uuid", IntConverter: "int", StringConverter: "str"}
 SKIPPED_NAMES = {
     "login",
