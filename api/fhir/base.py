@@ -195,6 +195,8 @@ class FhirView(APIView):
     renderer_classes = (FhirJSONRenderer, PlainJSONRenderer)
     parser_classes = (FhirJSONParser, JSONParser, JSONPatchParser)
     content_negotiation_class = FhirNegotiation
+    # OPTIONS would answer DRF's own description, not FHIR: /fhir/metadata is where a client asks.
+    metadata_class = None
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return exception_handler

@@ -198,6 +198,7 @@ def test_unknown_paths_and_methods_answer_an_operation_outcome(world: Any, objec
     outcome(client.get("/fhir/Patient"), 404, "not_supported")
     outcome(client.delete(f"/fhir/Task/{objects['Task']}"), 405)
     outcome(client.post(f"/fhir/Task/{objects['Task']}", {}, format="json"), 405)
+    outcome(client.options(f"/fhir/Task/{objects['Task']}"), 405)
 
 
 def test_nothing_is_cached_and_the_browser_session_works_too(world: Any, objects: dict[str, Any]) -> None:
