@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 from django.db import transaction
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from partners.services import staff_add
-from tests.factories import MembershipFactory, PartnerFactory, ServiceFactory
+from tests.factories import MembershipFactory, PartnerFactory, ServiceFactory, api_token
 from tests.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -321,7 +320,7 @@ def clients(world: World) -> dict[str, APIClient]:
     for persona, user in world.personas().items():
         client = APIClient()
         if user is not None:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         result[persona] = client
     return result
 
