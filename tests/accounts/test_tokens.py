@@ -21,11 +21,12 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "secret-pass-123"  # noqa: S105 - the factories' test password
+PASSWORD = "secret-pass-123"
 
 
-def sign_in(username: str, **extra: str) -> Any:
-    return APIClient().post("/api/v1/auth/token/", {"username": username, "password": PASSWORD, **extra}, format="json")
+def sign_in(username: str, **fields: str) -> Any:
+    data = {"username": username, "password": PASSWORD, **fields}
+    return APIClient().post("/api/v1/auth/token/", data, format="json")
 
 
 def client_with(token: str) -> APIClient:
@@ -129,9 +130,11 @@ def test_a_password_change_and_a_deactivation_revoke_every_token(ala: Any, world
     assert SecurityEvent.objects.filter(user=ala, kind=SecurityEventKind.PASSWORD_CHANGED).exists()
 
     staff = world.receiving_staff
-    token = APIClient().post(
-        "/api/v1/auth/token/", {"username": staff.username, "password": PASSWORD}, format="json"
-    ).json()["token"]
+    token = (
+        APIClient()
+        .post("/api/v1/auth/token/", {"username": staff.username, "password": PASSWORD}, format="json")
+        .json()["token"]
+    )
     user_deactivate(actor=UserFactory(is_superuser=True, is_staff=True), user=staff)
     assert client_with(token).get("/api/v1/me/").status_code == 401
     assert not AuthToken.objects.filter(user=staff).exists()
@@ -172,7 +175,7 @@ def test_a_recovery_code_works_once(ala: Any) -> None:
 
 
 def test_the_wrong_password_never_reveals_whether_a_second_factor_exists(ala_with_totp: TOTPDevice) -> None:
-    response = APIClient().post("/api/v1/auth/token/", {"username": "ala", "password": "zle", "otp": "1"}, format="json")
+    response = sign_in("ala", password="zle", otp="1")
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
 
