@@ -94,6 +94,8 @@ def lockout_response(
 
 def unlock(*, actor: Any, username: str, request: HttpRequest | None = None) -> int:
     """Lift every lockout of ``username`` (from any address); returns how many counters were removed."""
+    if not username:
+        return 0  # axes would read an empty name as "every username"
     removed = int(AxesProxyHandler.reset_attempts(username=username))
     record(
         SecurityEventKind.UNLOCKED,

@@ -15,6 +15,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token, user_has_device
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from knox.models import AuthToken
@@ -32,6 +33,13 @@ from accounts.passwords import old_password_refused, password_changed
 from accounts.tokens import TokenAuthentication
 from api.views import ErrorSerializer
 from partners.models import User
+
+
+class ApiTokenScheme(KnoxTokenScheme):
+    """The schema's name for the token header (``Authorization: Token <token>``), as drf-spectacular gives knox's."""
+
+    target_class = "accounts.tokens.TokenAuthentication"
+    name = "tokenAuth"
 
 
 class LockedOut(exceptions.APIException):
@@ -56,7 +64,7 @@ class MfaInvalid(exceptions.AuthenticationFailed):
     default_detail = _("The second-factor code is wrong or has already been used.")
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class SignInSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
     otp = serializers.CharField(
@@ -123,13 +131,13 @@ class TokenView(APIView):
         description="The token expires after `API_TOKEN_TTL` (8 hours by default); a user may hold several. "
         "Wrong passwords and wrong codes count toward the lockout (5 in a row lock the username from this "
         "address for 15 minutes by default).",
-        request=TokenRequestSerializer,
+        request=SignInSerializer,
         responses={
             200: TokenResponseSerializer,
             400: OpenApiResponse(
                 OpenApiTypes.OBJECT,
-                description="Missing fields, or wrong username or password: "
-                '`{"non_field_errors": [...]}` with the code `authorization`.',
+                description="Missing fields (`{field: [messages]}`), or a wrong username or password "
+                '(`{"non_field_errors": [message]}`).',
             ),
             401: _error(
                 "`mfa_required`: the account has a second factor and no `otp` was sent; "
@@ -139,7 +147,7 @@ class TokenView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = TokenRequestSerializer(data=request.data)
+        serializer = SignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         username: str = data["username"]

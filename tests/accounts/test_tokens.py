@@ -220,4 +220,22 @@ def test_the_schema_describes_the_token_endpoints_and_their_error_codes(client: 
     assert {"200", "400", "401", "429"} <= set(token["responses"])
     text = str(token["responses"])
     assert "mfa_required" in text and "mfa_invalid" in text and "locked_out" in text
-    assert "otp" in str(schema["components"]["schemas"]["TokenRequestRequest"])
+    assert "otp" in str(schema["components"]["schemas"]["SignInRequest"])
+
+
+def test_the_administrator_sees_tokens_by_their_first_characters_and_revokes_them(ala: Any) -> None:
+    from django.urls import reverse
+
+    token = sign_in("ala").json()["token"]
+    row = AuthToken.objects.get(user=ala)
+    admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    office = Client()
+    office.force_login(admin)
+    changelist = reverse("admin:knox_authtoken_changelist")
+    listing = office.get(changelist).content.decode()
+    assert row.token_key in listing and row.digest not in listing and token not in listing
+    assert office.get(reverse("admin:knox_authtoken_add")).status_code == 403
+    office.post(changelist, {"action": "revoke", "_selected_action": [row.pk]})
+    assert client_with(token).get("/api/v1/me/").status_code == 401
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.TOKEN_REVOKED)
+    assert event.user == ala and event.actor == admin

@@ -142,6 +142,16 @@ SERVICE_CREATE_NEIGHBOUR = network_wide(403, 400, 403, coordinator=201)
 
 MATRIX = [
     Operation("GET", "/api/v1/me/", lambda w, x, t: ("/api/v1/me/", None), {"self": expect(200)}),
+    # One's own tokens and password: every signed-in user, only their own (tests/accounts/test_tokens.py).
+    Operation("GET", "/api/v1/auth/tokens/", lambda w, x, t: ("/api/v1/auth/tokens/", None), {"self": expect(200)}),
+    Operation(
+        "DELETE",
+        "/api/v1/auth/tokens/{id}/",
+        lambda w, x, t: ("/api/v1/auth/tokens/nope/", None),
+        {"self": expect(404)},
+    ),
+    Operation("POST", "/api/v1/auth/logout/", lambda w, x, t: ("/api/v1/auth/logout/", None), {"self": expect(204)}),
+    Operation("POST", "/api/v1/auth/password/", lambda w, x, t: ("/api/v1/auth/password/", {}), {"self": expect(400)}),
     Operation(
         "GET",
         "/api/v1/networks/",
