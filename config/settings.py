@@ -225,6 +225,8 @@ AXES_RESET_ON_SUCCESS = True
 # Successful sign-ins are in the security log (accounts.SecurityEvent), which has its retention; no second table.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# No start-up banner on every manage.py command (a command's stderr is for its own errors).
+AXES_VERBOSE = False
 # Never copied into axes' table of attempts (it keeps the posted form, masked by these names).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "token", "old_password", "new_password"]
 # The client's address as the server saw it (REMOTE_ADDR, as the security log): a forwarded header is the
