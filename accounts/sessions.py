@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from accounts.choices import SecurityEventKind
 from accounts.log import client_address, record
 from accounts.models import UserSession
-from notifications.groups import revoke_user_sockets
+from notifications.groups import revoke_session_sockets, revoke_user_sockets
 
 
 def _store(session_key: str | None = None) -> Any:
@@ -41,9 +41,20 @@ def remember_session(sender: Any, request: HttpRequest, user: Any, **kwargs: Any
 
 
 def forget_session(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """On signing out (before Django empties the session): forget it, and close the websockets it opened."""
     session = getattr(request, "session", None) if request is not None else None
     if session is not None and session.session_key:
         UserSession.objects.filter(session_key=session.session_key).delete()
+        revoke_session_sockets(session.session_key)
+    if user is not None and getattr(user, "pk", None) is not None:
+        record(SecurityEventKind.LOGOUT, user=user, request=request)
+
+
+def session_key_changed(request: HttpRequest, old_key: str | None) -> None:
+    """After ``update_session_auth_hash`` (a password change) cycled the key: the new key is the one tracked."""
+    new_key = request.session.session_key
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
 
 
 def connect() -> None:
@@ -51,12 +62,11 @@ def connect() -> None:
     user_logged_out.connect(forget_session, dispatch_uid="accounts.forget_session")
 
 
-def revoke_tokens(user: Any) -> int:
+def revoke_tokens(user: Any, *, request: HttpRequest | None = None, reason: str = "") -> int:
     """Every API token of the user; returns how many were revoked."""
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import revoke_all_tokens
 
-    deleted, _ = Token.objects.filter(user=user).delete()
-    return deleted
+    return revoke_all_tokens(user, request=request, reason=reason)
 
 
 @transaction.atomic
@@ -81,7 +91,7 @@ def end_everything(
         _store(key).delete()
         ended += 1
     UserSession.objects.filter(user=user).exclude(session_key=keep_session_key or "").delete()
-    ended += revoke_tokens(user)
+    ended += revoke_tokens(user, request=request, reason=reason)
     revoke_user_sockets(user.pk)
     record(SecurityEventKind.SESSIONS_ENDED, user=user, actor=actor, request=request, detail=reason)
     return ended

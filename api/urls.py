@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from api import views, webhooks
+from api import auth, views, webhooks
 
 router = SimpleRouter()
 router.register("networks", views.NetworkViewSet, basename="api-network")
@@ -12,7 +12,11 @@ router.register("staff", views.StaffViewSet, basename="api-staff")
 router.register("services", views.ServiceViewSet, basename="api-service")
 
 urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("auth/token/", auth.TokenView.as_view(), name="api-token"),
+    path("auth/logout/", auth.LogoutView.as_view(), name="api-logout"),
+    path("auth/tokens/", auth.TokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:pk>/", auth.TokenDetailView.as_view(), name="api-token-detail"),
+    path("auth/password/", auth.PasswordView.as_view(), name="api-password"),
     path("me/", views.MeView.as_view(), name="api-me"),
     # Untyped <pk>: a malformed id reaches the access function and answers a JSON 404.
     path("networks/<pk>/memberships/", views.NetworkMembershipsView.as_view(), name="api-network-memberships"),

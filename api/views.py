@@ -10,7 +10,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -60,10 +59,6 @@ from partners.models import Partner, Service, StaffMembership, User
 from partners.selectors import invitations_for
 
 
-class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
-
-
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
@@ -90,14 +85,6 @@ def actor(request: Request) -> User:
 
 def _path_id(description: str) -> OpenApiParameter:
     return OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description=description)
-
-
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (header ``Authorization: Token <token>``)."""
-
-    @extend_schema(responses=TokenResponseSerializer)
-    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
-        return super().post(request, *args, **kwargs)
 
 
 class MeView(APIView):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -36,7 +37,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -74,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "frontend.middleware.UserLanguageMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for a lockout into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -129,6 +136,10 @@ else:
 
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked. The standalone variant
+    # authenticates nobody and answers no permission question itself, so ModelBackend stays the one that does
+    # (and the backend recorded in existing sessions stays valid).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -199,13 +210,52 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 # The security log (accounts.SecurityEvent) keeps 12 months; its trigger refuses to let a row go sooner.
 SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 365, minimum=365)
+# Lockout (django-axes, ASVS V6.3): after AXES_FAILURE_LIMIT failures in a row on the sign-in page, the token
+# endpoint or the second-factor step, that username is refused from that address for the cool-off time.
+# By the pair, not the username alone: anyone could otherwise lock every coordinator out of a ward with five
+# guesses each; nor by the address alone: a hospital's staff often share one outgoing address.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Counted in the database, so that every application machine sees the same failures.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# A sign-in tried while locked out is refused but does not restart the cool-off: the page's "N minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful sign-in forgets the earlier typos of that username from that address.
+AXES_RESET_ON_SUCCESS = True
+# Successful sign-ins are in the security log (accounts.SecurityEvent), which has its retention; no second table.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# No start-up banner on every manage.py command (a command's stderr is for its own errors).
+AXES_VERBOSE = False
+# Never copied into axes' table of attempts (it keeps the posted form, masked by these names).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "token", "old_password", "new_password"]
+# The client's address as the server saw it (REMOTE_ADDR, as the security log): a forwarded header is the
+# client's to forge unless the proxy in front sets it, and then the proxy's own configuration says so.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# API tokens (django-rest-knox): only a hash is stored; each expires after API_TOKEN_TTL seconds (8 hours by
+# default), a user may hold several (one per client) and revoke each. The header stays "Authorization: Token …".
+API_TOKEN_TTL = env_int("API_TOKEN_TTL", 8 * 3600, minimum=60)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=API_TOKEN_TTL),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
+# Password-reset e-mails: at most this many per e-mail address and per client address in an hour (ASVS V6.4);
+# counted in the security log, so every application machine agrees. The form answers the same either way.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10, minimum=1)
+
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -12,11 +12,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
@@ -97,6 +97,7 @@ urlpatterns = [
     path("notifications/<int:notification_id>/read/", notes.notification_read, name="notification-read"),
     path("notifications/read-all/", notes.notification_read_all, name="notification-read-all"),
     path("account/", notes.account, name="account"),
+    path("account/password/", views.password_change, name="password-change"),
     # Referrals.
     path("referrals/", referrals.inbox, name="referral-inbox"),
     path("referrals/<uuid:referral_id>/", referrals.referral_detail, name="referral-detail"),

@@ -1,17 +1,70 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from accounts import lockout
+from accounts.passwords import ThrottledPasswordResetForm, old_password_refused, password_changed
 from core.scope import scope_for
+from frontend.types import AuthedRequest
 from network.access import networks_visible_to
 from partners.selectors import invitations_for, partners_worked_for
 
 
 class LoginView(auth_views.LoginView):
+    """Django's sign-in form. A locked-out username and address is refused by django-axes' backend before the
+    password is checked, and its middleware answers with the lockout page (accounts.lockout, 429)."""
+
     redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ThrottledPasswordResetForm
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        # A reset is how a stolen account is taken back: whoever else is signed in is signed out.
+        password_changed(request=self.request, user=form.user, how="reset")
+        return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: AuthedRequest) -> HttpResponse:
+    """Change the password on the account page: the other sessions, the API tokens and their websockets end;
+    this session stays signed in."""
+    user = request.user
+    username = user.get_username()
+    if request.method == "POST" and lockout.is_locked(request, username):
+        return lockout.lockout_response(request, credentials={"username": username})
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            ended = password_changed(request=request, user=user)
+            messages.success(
+                request,
+                _("Your password has been changed. Other sessions and API tokens ended: %(count)d.") % {"count": ended},
+            )
+            return redirect("account")
+        if form.has_error("old_password", "password_incorrect"):
+            old_password_refused(request, user)
+            if getattr(request, "axes_locked_out", False):
+                return lockout.lockout_response(request, credentials={"username": username})
+    return render(
+        request,
+        "registration/password_change_form.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required

@@ -1,4 +1,8 @@
-"""Websocket authentication: the session cookie for browsers, ``Authorization: Token`` for other clients."""
+"""Websocket authentication: the session cookie for browsers, ``Authorization: Token`` for other clients.
+
+A token is checked by django-rest-knox exactly as the API checks it (hash, expiry, active user). The consumer is
+told which token or session opened the socket (``scope["auth_token_digest"]``, the session in ``scope["session"]``)
+so that revoking that token or signing out of that session closes the socket (``notifications.groups``)."""
 
 from __future__ import annotations
 
@@ -10,14 +14,15 @@ from channels.middleware import BaseMiddleware
 
 
 @database_sync_to_async
-def _user_for_token(key: str) -> Any:
-    from rest_framework.authtoken.models import Token
+def _user_for_token(key: str) -> tuple[Any, str] | None:
+    from knox.auth import TokenAuthentication
+    from rest_framework.exceptions import AuthenticationFailed
 
     try:
-        token = Token.objects.select_related("user").get(key=key)
-    except Token.DoesNotExist:
+        user, auth_token = TokenAuthentication().authenticate_credentials(key.encode("utf-8"))
+    except (AuthenticationFailed, UnicodeError, ValueError):
         return None
-    return token.user if token.user.is_active else None
+    return user, auth_token.digest
 
 
 class TokenAuthMiddleware(BaseMiddleware):
@@ -29,8 +34,11 @@ class TokenAuthMiddleware(BaseMiddleware):
         if auth.lower().startswith("token "):
             from django.contrib.auth.models import AnonymousUser
 
-            user = await _user_for_token(auth[6:].strip())
-            scope = dict(scope, user=user or AnonymousUser())
+            found = await _user_for_token(auth[6:].strip())
+            if found is None:
+                scope = dict(scope, user=AnonymousUser())
+            else:
+                scope = dict(scope, user=found[0], auth_token_digest=found[1])
         return await super().__call__(scope, receive, send)
 
 

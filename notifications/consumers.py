@@ -7,7 +7,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from notifications.groups import groups_for_user
+from notifications.groups import groups_for_user, session_group, token_group
 
 # Close codes in the 4000 range are ours.
 CLOSE_UNAUTHENTICATED = 4401
@@ -22,18 +22,30 @@ def _fresh_groups(user: Any) -> list[str]:
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
+    # The group of the credential that opened this socket (its browser session or its API token): signing out
+    # of that session or revoking that token closes this socket, and only this user's sockets of it.
+    own_groups: list[str]
 
     async def connect(self) -> None:
         self.groups_joined = []
+        self.own_groups = []
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
             # Refuse before accepting: the handshake fails with 403 and nothing is ever sent.
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        digest = self.scope.get("auth_token_digest")
+        session = self.scope.get("session")
+        if digest:
+            self.own_groups = [token_group(digest)]
+        elif session is not None and session.session_key:
+            self.own_groups = [session_group(session.session_key)]
         await self._join(await _fresh_groups(user))
         await self.accept()
 
     async def _join(self, groups: list[str]) -> None:
+        if groups:
+            groups = [*groups, *self.own_groups]
         for group in set(self.groups_joined) - set(groups):
             await self.channel_layer.group_discard(group, self.channel_name)
         for group in set(groups) - set(self.groups_joined):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -23,6 +24,16 @@ def partner_group(partner_id: Any) -> str:
 
 def network_group(network_id: Any) -> str:
     return f"network.{network_id}"
+
+
+def session_group(session_key: str) -> str:
+    """The sockets opened from one browser session. A hash of the key: the key itself is a credential."""
+    return f"session.{hashlib.sha256(session_key.encode()).hexdigest()[:40]}"
+
+
+def token_group(token_digest: str) -> str:
+    """The sockets opened with one API token (named by a part of its stored hash, never by the token)."""
+    return f"token.{token_digest[:40]}"
 
 
 def groups_for_user(user: AuthUser) -> list[str]:
@@ -63,6 +74,16 @@ def refresh_user_groups(user_id: Any) -> None:
 def revoke_user_sockets(user_id: Any) -> None:
     """After deactivation: the user's open sockets are closed."""
     _send_after_commit(user_group(user_id), {"type": "session.revoke"})
+
+
+def revoke_session_sockets(session_key: str) -> None:
+    """After signing out: the sockets that browser session opened are closed (the user's others stay)."""
+    _send_after_commit(session_group(session_key), {"type": "session.revoke"})
+
+
+def revoke_token_sockets(token_digest: str) -> None:
+    """After a token is revoked (logout, or by its owner): the sockets opened with it are closed."""
+    _send_after_commit(token_group(token_digest), {"type": "session.revoke"})
 
 
 def hint(group: str, topic: str) -> None:

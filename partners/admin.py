@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.lockout import unlock
 from partners.choices import StaffStatus
 from partners.models import Partner, Service, StaffMembership, StaffMembershipEvent, User
 from partners.services import user_deactivate
@@ -38,12 +39,18 @@ class LswUserAdmin(UserAdmin):
         *(UserAdmin.fieldsets or ()),
         (_("Local cooperation network"), {"fields": ("language", "email_notifications", "is_regional_monitor")}),
     )
-    actions = ["deactivate"]
+    actions = ["deactivate", "unlock_sign_in"]
 
     @admin.action(description=_("Deactivate and close their open sessions"))
     def deactivate(self, request: Any, queryset: Any) -> None:
         for user in queryset:
             user_deactivate(actor=request.user, user=user)
+
+    @admin.action(description=_("Unlock sign-in (lift a lockout after failed attempts)"))
+    def unlock_sign_in(self, request: Any, queryset: Any) -> None:
+        for user in queryset:
+            unlock(actor=request.user, username=user.get_username(), request=request)
+        self.message_user(request, _("Sign-in unlocked for the selected users."), messages.SUCCESS)
 
 
 @admin.register(Partner)

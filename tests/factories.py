@@ -97,3 +97,10 @@ def make_coordinator(network: Network, **user_kwargs: object) -> User:
     NetworkCoordinator.objects.create(network=network, user=user)
     user.groups.add(network.coordinators_group)
     return user
+
+
+def api_token(user: User) -> str:
+    """A new API token for the user: knox keeps only its hash, so this is the one chance to see it."""
+    from knox.models import AuthToken
+
+    return AuthToken.objects.create(user=user)[1]

@@ -101,7 +101,7 @@ def test_the_administrator_reads_and_filters_but_cannot_change() -> None:
 
 
 def test_end_everything_ends_sessions_tokens_but_spares_the_current(world: Any) -> None:
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from accounts.models import UserSession
     from accounts.sessions import end_everything
@@ -111,12 +111,12 @@ def test_end_everything_ends_sessions_tokens_but_spares_the_current(world: Any) 
     phone.force_login(user)
     desk.force_login(user)
     assert UserSession.objects.filter(user=user).count() == 2
-    Token.objects.create(user=user)
+    AuthToken.objects.create(user=user)
     kept = desk.session.session_key
     assert end_everything(user, reason="test", keep_session_key=kept) == 2
     assert phone.get("/").status_code == 302  # back to the login page
     assert desk.get("/").status_code == 200
-    assert not Token.objects.filter(user=user).exists()
+    assert not AuthToken.objects.filter(user=user).exists()
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.SESSIONS_ENDED, user=user, detail="test").exists()
     desk.logout()
     assert not UserSession.objects.filter(user=user).exists()

@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 from django.db import transaction
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from partners.services import staff_add
-from tests.factories import MembershipFactory, PartnerFactory, ServiceFactory
+from tests.factories import MembershipFactory, PartnerFactory, ServiceFactory, api_token
 from tests.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +142,16 @@ SERVICE_CREATE_NEIGHBOUR = network_wide(403, 400, 403, coordinator=201)
 
 MATRIX = [
     Operation("GET", "/api/v1/me/", lambda w, x, t: ("/api/v1/me/", None), {"self": expect(200)}),
+    # One's own tokens and password: every signed-in user, only their own (tests/accounts/test_tokens.py).
+    Operation("GET", "/api/v1/auth/tokens/", lambda w, x, t: ("/api/v1/auth/tokens/", None), {"self": expect(200)}),
+    Operation(
+        "DELETE",
+        "/api/v1/auth/tokens/{id}/",
+        lambda w, x, t: ("/api/v1/auth/tokens/nope/", None),
+        {"self": expect(404)},
+    ),
+    Operation("POST", "/api/v1/auth/logout/", lambda w, x, t: ("/api/v1/auth/logout/", None), {"self": expect(204)}),
+    Operation("POST", "/api/v1/auth/password/", lambda w, x, t: ("/api/v1/auth/password/", {}), {"self": expect(400)}),
     Operation(
         "GET",
         "/api/v1/networks/",
@@ -321,7 +330,7 @@ def clients(world: World) -> dict[str, APIClient]:
     for persona, user in world.personas().items():
         client = APIClient()
         if user is not None:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         result[persona] = client
     return result
 

@@ -130,7 +130,7 @@ def build_data(partner_count: int) -> Data:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
     from django.db import transaction
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from network.models import Network, NetworkCoordinator, NetworkMembership
     from partners.choices import PartnerType, Sector, StaffRole
@@ -188,7 +188,8 @@ def build_data(partner_count: int) -> Data:
         through.objects.bulk_create(
             [through(user_id=u.pk, group_id=p.group_id) for u, p in zip(users, owners, strict=True)]
         )
-        tokens = Token.objects.bulk_create([Token(key=Token.generate_key(), user=u) for u in [coordinator, *users]])
+        # knox keeps only a hash: the tokens themselves are known here, once, as each is made.
+        tokens = [AuthToken.objects.create(user=u)[1] for u in [coordinator, *users]]
         people = []
         for k in range(PEOPLE):
             person = Person(network=network, first_name="Osoba", last_name=f"Testowa{k}", birth_year=1980 + k)
@@ -205,11 +206,11 @@ def build_data(partner_count: int) -> Data:
 
     staff: dict[str, list[tuple[str, str]]] = {str(p.pk): [] for p in partners}
     for user, owner, token in zip(users, owners, tokens[1:], strict=True):
-        staff[str(owner.pk)].append((str(user.pk), token.key))
+        staff[str(owner.pk)].append((str(user.pk), token))
     measured = [str(p.pk) for p in partners[:partner_count]]
     warmup = str(partners[-1].pk)
     return Data(
-        coordinator_token=tokens[0].key,
+        coordinator_token=tokens[0],
         people=people,
         partners=measured,
         staff=staff,

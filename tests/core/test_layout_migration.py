@@ -47,7 +47,11 @@ MOVED = {
 # Tables that migrations written after the move create (empty on a migrated demo database), and their models,
 # whose content type and permissions Django adds after migrating: the comparison leaves those rows out.
 ADDED_SINCE_THE_MOVE = {"partners_staffmembershipevent"}
-MODELS_ADDED_SINCE_THE_MOVE = "(app_label, model) IN (('partners', 'staffmembershipevent'))"
+# Later models, the accounts app and the sign-in libraries' apps (issue 14: tokens, lockout, second factor).
+MODELS_ADDED_SINCE_THE_MOVE = (
+    "((app_label, model) IN (('partners', 'staffmembershipevent'))"
+    " OR app_label IN ('accounts', 'knox', 'axes', 'otp_totp', 'otp_static'))"
+)
 LATER_ROWS = {
     "django_content_type": f"NOT {MODELS_ADDED_SINCE_THE_MOVE}",
     "auth_permission": (

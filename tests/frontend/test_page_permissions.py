@@ -366,6 +366,7 @@ MATRIX = [
     # --- home, account, notifications ---
     Row("home", url("home"), EVERYONE),
     Row("account", url("account"), EVERYONE),
+    Row("password-change", url("password-change"), EVERYONE),
     Row(
         "notification-centre",
         url("notification-centre"),

@@ -8,11 +8,10 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from rest_framework.authtoken.models import Token
 
 from config.asgi import application
 from notifications.groups import user_group
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_token
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -22,7 +21,7 @@ ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 @database_sync_to_async
 def make_user_with_token(username: str) -> tuple[Any, str]:
     user = UserFactory(username=username)
-    return user, Token.objects.create(user=user).key
+    return user, api_token(user)
 
 
 def communicator(*headers: tuple[bytes, bytes]) -> WebsocketCommunicator:

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.asgi import application
 from notifications.models import Notification
 from partners.models import StaffMembership
+from tests.factories import api_token
 from tests.referral_fixtures import consenting_person, sent_referral
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -22,7 +22,7 @@ ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
 @database_sync_to_async
 def token_for(user: Any) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
+    return api_token(user)
 
 
 async def connect(user: Any) -> WebsocketCommunicator:

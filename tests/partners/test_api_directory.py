@@ -14,7 +14,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from network.models import NetworkCoordinator, NetworkMembership
@@ -27,6 +26,7 @@ from tests.factories import (
     PartnerFactory,
     ServiceFactory,
     UserFactory,
+    api_token,
     make_coordinator,
     make_staff,
 )
@@ -39,8 +39,7 @@ VALID_NIP = "1234563218"
 
 def api_for(user: User) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

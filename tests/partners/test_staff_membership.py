@@ -11,7 +11,6 @@ import pytest
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.errors import Conflict
@@ -20,7 +19,7 @@ from partners.admin import LswUserChangeForm
 from partners.choices import PartnerType, Sector, StaffEventAction, StaffRole, StaffStatus
 from partners.models import StaffMembership, StaffMembershipEvent, User
 from partners.services import staff_add, staff_update
-from tests.factories import MembershipFactory, UserFactory, make_staff
+from tests.factories import MembershipFactory, UserFactory, api_token, make_staff
 from tests.referral_fixtures import sent_referral
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def api_for(user: User) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

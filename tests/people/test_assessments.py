@@ -16,7 +16,6 @@ from django.db.migrations.loader import MigrationLoader
 from django.template.loader import render_to_string
 from django.urls import include, path, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from people.access import access_to_person
@@ -42,6 +41,7 @@ from people.models import (
     LifeDomain,
     Person,
 )
+from tests.factories import api_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls_assessments")]
 
@@ -111,8 +111,7 @@ def record(world: Any, person: Person, instrument: Instrument, day: datetime.dat
 def api_for(user: Any) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import include, path, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.urls import urlpatterns as root_urlpatterns
@@ -24,7 +23,7 @@ from core.errors import Conflict
 from partners.models import User
 from people import groups as services
 from people.models import AccessLog, Attendance, Case, GroupMembership, Meeting, Person, SupportGroup
-from tests.factories import ServiceFactory
+from tests.factories import ServiceFactory, api_token
 
 # Until the lead includes them, these tests mount the group pages and API on top of the project's URLs.
 urlpatterns = [
@@ -54,8 +53,7 @@ def make_person(network: Any, first_name: str, last_name: str, manager: Any = No
 def api_for(user: User | None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

@@ -168,10 +168,10 @@ def test_it_lists_referrals_with_a_fixed_number_of_queries(
     person = consenting_person(world)
     for _ in range(rows):
         sent_referral(world, person=person)
-    from rest_framework.authtoken.models import Token
+    from tests.factories import api_token
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.receiving_staff).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(world.receiving_staff)}")
     client.get("/api/v1/referrals/?direction=incoming")  # warms the per-process permission-id cache
     # 1 token with its user, 2-4 scope (staff with groups, coordinatorships, member networks), 5 count,
     # 6 the page with people, partners and services.

@@ -30,7 +30,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from employment.models import ApplicationEvent, JobPlacement, PlacementApplication
@@ -66,7 +65,7 @@ from reporting.yearly import (
     parse_period,
     suppress_small_cells,
 )
-from tests.factories import ServiceFactory
+from tests.factories import ServiceFactory, api_token
 
 pytestmark = [pytest.mark.django_db]
 
@@ -571,8 +570,7 @@ def test_the_exports_open_with_polish_headings_intact(report_world: Any) -> None
 
 def api_for(user: User) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 
