@@ -236,6 +236,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.declare_pagination"],
     "ENUM_NAME_OVERRIDES": {
         "PartnerTypeEnum": "partners.choices.PartnerType",
         "ReaderKindEnum": "people.visibility.ReaderKind",
