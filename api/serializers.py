@@ -58,12 +58,17 @@ class MyNetworkSerializer(serializers.Serializer):
     coordinator = serializers.BooleanField(help_text="The user coordinates this network.")
 
 
+# A read-only model field loses its blank "" in DRF, and its "email"/"uri" format then refuses the empty value the
+# API does send (found by tests/api/test_fuzz_schemathesis.py): these are declared as the text they are.
+OPTIONAL_EMAIL = serializers.CharField(read_only=True, help_text="An e-mail address, or empty when none is given.")
+
 ROLES = ["coordinator", "staff", "admin", "job_coach", "employer", "monitor", "superuser"]
 
 
 class MeSerializer(serializers.ModelSerializer):
     """The signed-in user. ``partners`` and ``networks`` come from the view (read once, in fixed queries)."""
 
+    email = OPTIONAL_EMAIL
     roles = serializers.SerializerMethodField()
     partners = serializers.SerializerMethodField()
     networks = serializers.SerializerMethodField()
@@ -115,6 +120,8 @@ class PartnerSerializer(serializers.ModelSerializer):
     type_label = serializers.CharField(source="get_type_display", read_only=True)
     sector_label = serializers.CharField(source="get_sector_display", read_only=True)
     address = serializers.CharField(read_only=True)
+    email = OPTIONAL_EMAIL
+    website = serializers.CharField(read_only=True, help_text="A web address, or empty when none is given.")
 
     class Meta:
         model = Partner
@@ -182,6 +189,8 @@ class PartnerCreateSerializer(PartnerUpdateSerializer):
 
 
 class StaffUserSerializer(serializers.ModelSerializer):
+    email = OPTIONAL_EMAIL
+
     class Meta:
         model = User
         fields = ["id", "username", "first_name", "last_name", "email"]
@@ -255,6 +264,8 @@ class StaffUpdateSerializer(serializers.Serializer):
 class ServiceSerializer(serializers.ModelSerializer):
     partner = PartnerRefSerializer(read_only=True)
     category_label = serializers.CharField(source="get_category_display", read_only=True)
+    # Read-only model fields lose their blank "" in DRF (and so in the schema); these may be empty.
+    funding_source = serializers.ChoiceField(FundingSource.choices, allow_blank=True, read_only=True)
     funding_source_label = serializers.CharField(source="get_funding_source_display", read_only=True)
     free_places = serializers.SerializerMethodField(
         help_text="Places left now; null when the number of places is not limited."
@@ -362,6 +373,7 @@ class MembershipSerializer(serializers.ModelSerializer):
     partner = PartnerRefSerializer(read_only=True)
     functions = serializers.SerializerMethodField()
     coordinating_person = serializers.SerializerMethodField()
+    contact_email = OPTIONAL_EMAIL
 
     class Meta:
         model = NetworkMembership

@@ -11,12 +11,14 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from core.request_limits import BodySizeLimit  # noqa: E402
 from notifications.auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # An oversized body is refused before Django's handler spools it to disk (core/request_limits.py).
+        "http": BodySizeLimit(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.request_limits.RequestSizeMiddleware",
     "frontend.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -182,8 +183,20 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Uploads (core/request_limits.py): one document of at most UPLOAD_MAX_SIZE per request, and a body at most that
+# plus UPLOAD_FORM_OVERHEAD, refused with 413 before it is read (the ASGI wrapper in config/asgi.py, the middleware
+# for other servers) and stopped as it streams (LimitedUploadHandler) when it has no length or lies about it.
+UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 10 * 1024 * 1024, minimum=1024 * 1024)
+UPLOAD_FORM_OVERHEAD = 256 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "core.request_limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Everything but the files: form fields and JSON bodies. None of ours comes near it; the whole body's limit above
+# is the larger wall, and this one keeps a JSON or form body from being read into memory past it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_SIZE + UPLOAD_FORM_OVERHEAD
 
 _email = env_email("EMAIL_URL", "console:")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
@@ -275,6 +288,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.declare_pagination"],
     "ENUM_NAME_OVERRIDES": {
         "PartnerTypeEnum": "partners.choices.PartnerType",
         "ReaderKindEnum": "people.visibility.ReaderKind",

@@ -46,7 +46,7 @@ from partners import services as partner_services
 from partners.access import can_manage_partner, get_invitation_for
 from partners.choices import PartnerFunction, StaffRole, StaffStatus
 from partners.models import Service, StaffMembership
-from partners.uploads import stored_type
+from partners.uploads import document_response
 
 PAGE_SIZE = 50
 
@@ -171,12 +171,7 @@ def agreement_document(request: AuthedRequest, network_id: UUID, agreement_id: U
         raise Http404
     # The type comes from the content, and the file is always downloaded: a document stored under an ".html" name
     # with a "%PDF" head must never render as a page in the network's browsers (stored XSS).
-    content_type, extension = stored_type(agreement.document)
-    response = FileResponse(agreement.document.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="porozumienie-{agreement.pk}.{extension}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return document_response(agreement.document, stem=f"porozumienie-{agreement.pk}")
 
 
 @login_required

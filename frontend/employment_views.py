@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.exports import csv_cell, csv_row
 from core.scope import scope_for
 from employment import applications
 from employment import placements as placement_services
@@ -386,12 +387,6 @@ def placement_propose(request: AuthedRequest, placement_id: UUID) -> HttpRespons
     return render(request, "employment/propose.html", context, status=status)
 
 
-def _csv_safe(value: Any) -> str:
-    """Text for a spreadsheet cell; a leading formula character is neutralised (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 def placement_candidates_csv(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
     """The employer's export of its candidates: the same employer-safe fields as the pages."""
@@ -406,21 +401,24 @@ def placement_candidates_csv(request: AuthedRequest, placement_id: UUID) -> Http
     response["Content-Disposition"] = f'attachment; filename="candidates-{placement.pk}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 with the byte-order mark
     writer = csv.writer(response, delimiter=";")
+    # Every cell through core.exports.csv_cell: a name or a skill typed as "=HYPERLINK(…)" stays text.
     writer.writerow(
-        [
-            _("First name"),
-            _("Last name"),
-            _("Phone"),
-            _("E-mail"),
-            _("Preferred contact"),
-            _("Skills and work experience"),
-            _("Support needed at work"),
-            _("Stage"),
-            _("Proposed on"),
-            _("Hired on"),
-            _("Job coach"),
-            _("Job coach's e-mail"),
-        ]
+        csv_row(
+            [
+                _("First name"),
+                _("Last name"),
+                _("Phone"),
+                _("E-mail"),
+                _("Preferred contact"),
+                _("Skills and work experience"),
+                _("Support needed at work"),
+                _("Stage"),
+                _("Proposed on"),
+                _("Hired on"),
+                _("Job coach"),
+                _("Job coach's e-mail"),
+            ]
+        )
     )
     with transaction.atomic():
         items = list(application_list(user, placement=placement))
@@ -432,7 +430,7 @@ def placement_candidates_csv(request: AuthedRequest, placement_id: UUID) -> Http
         coach = c["job_coach"] or {}
         writer.writerow(
             [
-                _csv_safe(value)
+                csv_cell(value)
                 for value in (
                     c["first_name"],
                     c["last_name"],

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from core.request_limits import upload_limit_for
 from network.access import get_network_for
 from network.importing import COLUMNS, MAX_BYTES, ImportKind, ImportResult, import_file
 from partners.choices import FundingSource, PartnerFunction, PartnerType, PathStage, Sector
@@ -107,6 +108,7 @@ def _documentation() -> dict[str, Any]:
     }
 
 
+@upload_limit_for(MAX_BYTES)  # its own, lower limit, said on its own page; the middleware leaves the body to it
 @login_required
 @csrf_exempt  # CSRF is checked in _import_page, after the size limit is set: the check itself reads the body.
 @require_http_methods(["GET", "POST"])

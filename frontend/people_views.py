@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import mimetypes
 from typing import Any
 from uuid import UUID
 
@@ -34,6 +33,7 @@ from frontend.people_forms import (
     WithdrawForm,
 )
 from frontend.types import AuthedRequest
+from partners.uploads import document_response
 from people import plans as plan_services
 from people import services as people_services
 from people.access import PersonAccess, get_person_for
@@ -278,11 +278,8 @@ def consent_document(request: AuthedRequest, person_id: UUID, consent_id: UUID) 
         log_access(
             user=request.user, person=access.person, action=AccessAction.DOWNLOAD, detail=f"consent:{consent.pk}"
         )
-    content_type = consent.document_type or mimetypes.guess_type(consent.document.name)[0] or "application/octet-stream"
-    response = FileResponse(consent.document.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="zgoda-{consent.pk}{consent.document.name[-4:]}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    # The type is read again from the content, never from the stored name or the recorded type; always a download.
+    return document_response(consent.document, stem=f"zgoda-{consent.pk}")
 
 
 @login_required

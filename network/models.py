@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStamped
 from partners.choices import FundingSource, PartnerFunction, PathStage
 from partners.models import Partner
+from partners.uploads import upload_path
 
 teryt_validator = RegexValidator(
     r"^\d{4}(\d{3})?$",
@@ -139,9 +140,9 @@ class NetworkCoordinator(TimeStamped):
 
 
 def agreement_upload_to(instance: CooperationAgreement, filename: str) -> str:
-    # Never reuse the uploaded name: it may carry personal data and must not be guessable.
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"agreements/{instance.network_id}/{uuid.uuid4().hex}.{suffix}"
+    # Never reuse the uploaded name: it may carry personal data and must not be guessable. The extension is that of
+    # the detected type (network/services.py).
+    return upload_path(f"agreements/{instance.network_id}", filename)
 
 
 class CooperationAgreement(TimeStamped):

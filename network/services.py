@@ -195,11 +195,11 @@ def agreement_save(
             raise ValidationError({name: _("Unknown field.")})
         setattr(agreement, name, value)
     if document is not None:
-        from partners.uploads import EXTENSIONS, validate_document
+        from partners.uploads import generated_name, validate_document
 
         content_type = validate_document(document)
         # The stored name takes the extension of what the content is, not of what the uploader called it.
-        document.name = f"porozumienie.{EXTENSIONS[content_type]}"
+        document.name = generated_name(content_type)
         agreement.document = document
     agreement.full_clean()
     agreement.save()

@@ -211,9 +211,11 @@ def consent_record(
         recorded_by=actor,
     )
     if document is not None:
-        from partners.uploads import validate_document
+        from partners.uploads import generated_name, validate_document
 
         consent.document_type = validate_document(document)
+        # The stored name takes the extension of what the content is, not of what the uploader called it.
+        document.name = generated_name(consent.document_type)
         consent.document = document
     consent.full_clean()
     consent.save()

@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.exports import csv_cell, csv_row, xlsx_append
 from reporting.yearly import MonitoringReport, Row, Table, Value
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -61,23 +62,28 @@ def filename(report: MonitoringReport, extension: str) -> str:
 # --- CSV ------------------------------------------------------------------------------------------------
 
 
+def _csv_figures(table: Table, row: Row) -> list[str]:
+    return [csv_cell(value, display(value)) for value in _row_cells(table, row)]
+
+
 def to_csv(report: MonitoringReport) -> bytes:
+    # Every cell through core.exports: a group, partner or network named "=HYPERLINK(…)" stays text.
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([report.title])
+    writer.writerow(csv_row([report.title]))
     for label, value in _heading(report):
-        writer.writerow([label, value])
+        writer.writerow(csv_row([label, value]))
     for table in report.tables:
         writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(["", *(column.label for column in table.columns)])
+        writer.writerow(csv_row([table.title]))
+        writer.writerow(csv_row(["", *(column.label for column in table.columns)]))
         for row in table.rows:
-            writer.writerow([row.label, *(display(v) for v in _row_cells(table, row))])
+            writer.writerow([csv_cell(row.label), *_csv_figures(table, row)])
         if table.total is not None:
-            writer.writerow([table.total.label, *(display(v) for v in _row_cells(table, table.total))])
+            writer.writerow([csv_cell(table.total.label), *_csv_figures(table, table.total)])
     writer.writerow([])
     for rule in report.as_dict()["rules"]:
-        writer.writerow([rule])
+        writer.writerow(csv_row([rule]))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -94,26 +100,27 @@ def to_xlsx(report: MonitoringReport) -> bytes:
     sheet.title = _("Report")[:31]
     bold = Font(bold=True)
     title_font = Font(bold=True, size=14)
-    sheet.append([report.title])
+    # Every row through core.exports.xlsx_append: text is written as text, never as a formula.
+    xlsx_append(sheet, [report.title])
     sheet.cell(row=sheet.max_row, column=1).font = title_font
     for label, value in _heading(report):
-        sheet.append([label, value])
+        xlsx_append(sheet, [label, value])
     for table in report.tables:
         sheet.append([])
-        sheet.append([table.title])
+        xlsx_append(sheet, [table.title])
         sheet.cell(row=sheet.max_row, column=1).font = bold
-        sheet.append(["", *(column.label for column in table.columns)])
+        xlsx_append(sheet, ["", *(column.label for column in table.columns)])
         for cell in sheet[sheet.max_row]:
             cell.font = bold
         for row in table.rows:
-            sheet.append([row.label, *(_xlsx_value(v) for v in _row_cells(table, row))])
+            xlsx_append(sheet, [row.label, *(_xlsx_value(v) for v in _row_cells(table, row))])
         if table.total is not None:
-            sheet.append([table.total.label, *(_xlsx_value(v) for v in _row_cells(table, table.total))])
+            xlsx_append(sheet, [table.total.label, *(_xlsx_value(v) for v in _row_cells(table, table.total))])
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
     sheet.append([])
     for rule in report.as_dict()["rules"]:
-        sheet.append([rule])
+        xlsx_append(sheet, [rule])
     sheet.column_dimensions["A"].width = 48
     for letter in "BCD":
         sheet.column_dimensions[letter].width = 14

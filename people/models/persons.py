@@ -24,6 +24,7 @@ from core.models import TimeStamped
 from network.models import Network
 from partners.choices import PartnerType
 from partners.models import Partner
+from partners.uploads import upload_path
 from partners.validators import validate_pesel, validate_postal_code
 
 
@@ -229,8 +230,8 @@ class GivenBy(models.TextChoices):
 
 
 def consent_upload_to(instance: Consent, filename: str) -> str:
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"consents/{instance.person_id}/{uuid.uuid4().hex}.{suffix}"
+    # A generated name whose extension is that of the detected type (people/services.py), never the uploader's.
+    return upload_path(f"consents/{instance.person_id}", filename)
 
 
 class ConsentQuerySet(models.QuerySet["Consent"]):

@@ -286,13 +286,13 @@ def a_referral_in(state: str) -> Callable[[Objects, str], Any]:
 
 def with_agreement_document(o: Objects, t: str) -> Any:
     agreement = AgreementFactory(network=o.scene.network_of(t))
-    agreement.document.save("porozumienie.pdf", ContentFile(b"%PDF-1.4\n%test\n"))
+    agreement.document.save("porozumienie.pdf", ContentFile(b"%PDF-1.4\n%test\n%%EOF\n"))
     return agreement
 
 
 def with_consent_document(o: Objects, t: str) -> Any:
     target_consent = o.scene.consents[t]
-    target_consent.document.save("zgoda.pdf", ContentFile(b"%PDF-1.4\n%test\n"), save=False)
+    target_consent.document.save("zgoda.pdf", ContentFile(b"%PDF-1.4\n%test\n%%EOF\n"), save=False)
     target_consent.document_type = "application/pdf"
     target_consent.save()
     return target_consent

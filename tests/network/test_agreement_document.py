@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -18,7 +19,8 @@ from tests.factories import AgreementFactory
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>"
+HOSTILE = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>\n%%EOF\n"
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
 
 
 def fetch(user: Any, agreement: Any) -> Any:
@@ -29,11 +31,23 @@ def fetch(user: Any, agreement: Any) -> Any:
     )
 
 
-def test_an_upload_named_html_is_stored_and_served_as_the_pdf_it_claims_to_be(
-    world: Any, settings: Any, tmp_path: Any
-) -> None:
+def test_an_upload_named_html_with_a_pdf_header_is_refused(world: Any, settings: Any, tmp_path: Any) -> None:
+    """A page behind a ``%PDF-1.4`` header is no PDF: refused (tests/core/test_uploads.py has the rest)."""
     settings.MEDIA_ROOT = tmp_path
     upload = SimpleUploadedFile("porozumienie.html", HOSTILE, content_type="text/html")
+    with pytest.raises(ValidationError):
+        network_services.agreement_save(
+            actor=world.coordinator,
+            network=world.network,
+            data={"title": "Porozumienie o współpracy", "valid_from": datetime.date(2026, 1, 1)},
+            document=upload,
+        )
+    assert not list(tmp_path.rglob("*.*"))
+
+
+def test_a_pdf_named_html_is_stored_and_served_as_the_pdf_it_is(world: Any, settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("porozumienie.html", PDF, content_type="text/html")
     agreement = network_services.agreement_save(
         actor=world.coordinator,
         network=world.network,

@@ -266,7 +266,7 @@ def test_it_stores_the_signed_agreement_and_serves_it_only_to_the_network(
     settings.MEDIA_ROOT = tmp_path
     client.force_login(world.coordinator)
     pdf = SimpleUploadedFile(
-        "porozumienie.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", content_type="application/pdf"
+        "porozumienie.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n%%EOF\n", content_type="application/pdf"
     )
     response = client.post(
         reverse("network-agreement-edit", args=[world.network.pk]),

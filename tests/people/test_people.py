@@ -250,7 +250,7 @@ def test_it_records_a_consent_with_a_signed_pdf(client: Any, world: Any, setting
     settings.MEDIA_ROOT = tmp_path
     person = make_person(world)
     client.force_login(world.coordinator)
-    pdf = SimpleUploadedFile("zgoda.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    pdf = SimpleUploadedFile("zgoda.pdf", b"%PDF-1.4\n%test\n%%EOF\n", content_type="application/pdf")
     response = post_consent(
         client, person, categories=["identity", "health"], partners=[world.receiving.pk], document=pdf
     )
@@ -276,14 +276,7 @@ def test_it_records_a_consent_with_a_signed_pdf(client: Any, world: Any, setting
             },
             "Akceptujemy tylko pliki PDF, JPEG lub PNG.",
         ),
-        (
-            {
-                "categories": ["identity"],
-                "partners": ["PARTNER"],
-                "document": SimpleUploadedFile("zgoda.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1)),
-            },
-            "Plik jest większy niż 10 MB.",
-        ),
+        # A document above 10 MB is stopped while it streams: tests/core/test_uploads.py (413, nothing saved).
         ({"categories": ["identity"]}, "Wskaż partnerów albo typy partnerów, których dotyczy zgoda."),
     ],
 )
