@@ -230,9 +230,7 @@ CONTENT_SECURITY_POLICY = {
 # Permissions-Policy: the product uses none of these powerful features; passkeys (WebAuthn) only on our own pages.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     "accelerometer": [],
-    "ambient-light-sensor": [],
     "autoplay": [],
-    "bluetooth": [],
     "camera": [],
     "display-capture": [],
     "fullscreen": [],

@@ -211,7 +211,7 @@ HX_ON = re.compile(r"\s(?:data-)?hx-on(?::|-|=)", re.I)
 
 
 def templates() -> list[Path]:
-    found = []
+    found: list[Path] = []
     for folder in ROOT.iterdir():
         if folder.name.startswith(".") or folder.name in {"tests", "node_modules"} or not folder.is_dir():
             continue

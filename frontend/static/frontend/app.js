@@ -253,14 +253,16 @@
 
   // Kept when the page is left or a form is sent: if the session has ended meanwhile, the login page comes next
   // and the input waits for the sign-in; otherwise the next page drops it.
+  var leaving = false;  // signing out on purpose: nothing is kept
   document.addEventListener("submit", function (event) {
     if (event.target && event.target.classList && event.target.classList.contains("logout")) {
-      keys().forEach(function (key) { storage().removeItem(key); });  // signing out on purpose: nothing kept
+      leaving = true;
+      keys().forEach(function (key) { storage().removeItem(key); });
       return;
     }
     saveDrafts();
   }, true);
-  window.addEventListener("pagehide", saveDrafts);
+  window.addEventListener("pagehide", function () { if (!leaving) { saveDrafts(); } });
 
   if (!window.fetch || typeof box.showModal !== "function") { return; }
   var WARN = 60 * 1000;
