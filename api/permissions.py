@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
+from rest_framework.permissions import BasePermission
 
 from core.scope import scope_for
 from core.types import AuthUser
@@ -65,3 +67,11 @@ def _get_or_404(queryset: Any, pk: Any) -> Any:
     except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
         # A malformed UUID is just another id that matches nothing.
         raise Http404 from None
+
+
+class SignedInUnlessDebug(BasePermission):
+    """The OpenAPI schema and Swagger UI: open while developing (DEBUG), signed-in users only in production, so
+    an anonymous visitor cannot map the API (issue 14)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(settings.DEBUG or (request.user and request.user.is_authenticated))

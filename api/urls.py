@@ -1,8 +1,7 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from api import auth, views, webhooks
+from api import auth, docs, views, webhooks
 
 router = SimpleRouter()
 router.register("networks", views.NetworkViewSet, basename="api-network")
@@ -35,6 +34,6 @@ urlpatterns = [
     path("", include("api.group_urls")),
     path("", include("api.employment_urls")),
     path("", include("api.report_urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("schema/", docs.SchemaView.as_view(), name="api-schema"),
+    path("docs/", docs.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "localflavor",
+    "csp",
     # Our apps, lowest layer first (docs/architecture.md): each imports only the ones above it in this list.
     "core",
     "notifications",
@@ -68,6 +69,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything else below, so that every answer (pages, API, admin, errors) carries the headers; the
+    # second adds the websocket origin to the first's policy, so it must sit inside it.
+    "csp.middleware.CSPMiddleware",
+    "core.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.request_limits.RequestSizeMiddleware",
@@ -77,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.NotFoundLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: an idle sign-out leaves a message for the login page.
+    "accounts.idle.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "frontend.middleware.UserLanguageMiddleware",
@@ -220,7 +227,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# The absolute limit: a session ends this long after sign-in, whatever happens in between (accounts.idle fixes
+# the expiry date at sign-in, so writing to the session never pushes it back).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+SESSION_SAVE_EVERY_REQUEST = False
+# The idle limit: a session unused this long is ended at its next request (ASVS 7.3.1). Background traffic (the
+# notification poll, websocket pings, pushed refreshes) does not count as use.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
 # The security log (accounts.SecurityEvent) keeps 12 months; its trigger refuses to let a row go sooner.
 SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 365, minimum=365)
 # Lockout (django-axes, ASVS V6.3): after AXES_FAILURE_LIMIT failures in a row on the sign-in page, the token
@@ -262,6 +275,46 @@ REST_KNOX = {
 PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
 PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10, minimum=1)
 
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Websockets go to the page's own
+# host, which 'self' covers for ws:/wss: in CSP Level 3 browsers; core.headers adds the host explicitly for older
+# ones. A TOTP QR code may come as a data: image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy: the product uses none of these powerful features; passkeys (WebAuthn) only on our own pages.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "fullscreen": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -287,6 +340,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and Swagger UI are served to signed-in users only, unless DEBUG (api.urls).
+    "SERVE_PERMISSIONS": ["api.permissions.SignedInUnlessDebug"],
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.declare_pagination"],
     "ENUM_NAME_OVERRIDES": {

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from frontend import directory_views as directory
-from frontend import import_views, views
+from frontend import import_views, session_views, views
 from frontend import notification_views as notes
 from frontend import people_views as people
 from frontend import referral_views as referrals
@@ -98,6 +98,7 @@ urlpatterns = [
     path("notifications/read-all/", notes.notification_read_all, name="notification-read-all"),
     path("account/", notes.account, name="account"),
     path("account/password/", views.password_change, name="password-change"),
+    path("account/session/", session_views.session_status, name="session-status"),
     # Referrals.
     path("referrals/", referrals.inbox, name="referral-inbox"),
     path("referrals/<uuid:referral_id>/", referrals.referral_detail, name="referral-detail"),

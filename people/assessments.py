@@ -571,7 +571,7 @@ def _draw(history: AssessmentHistory, language: str) -> str:
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{uid}-title {uid}-desc" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" class="progress-chart" '
-        f'font-family="system-ui, sans-serif" font-size="12" style="max-width:100%;height:auto">',
+        f'font-family="system-ui, sans-serif" font-size="12">',
         f'<title id="{uid}-title">{escape(title)}</title>',
         f'<desc id="{uid}-desc">{escape(desc)}</desc>',
     ]

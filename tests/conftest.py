@@ -85,10 +85,41 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+# Every page of a browser test reports a Content-Security-Policy violation twice: the browser's own console error
+# ("Refused to … because it violates the following Content Security Policy directive") and this listener's, which
+# names the directive and what was blocked even where a browser words its console message differently.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
+    " at " + event.sourceFile + ":" + event.lineNumber + " " + (event.sample || ""));
+});
+"""
+
+
+def watch_csp(context: Any) -> list[str]:
+    """Collect every CSP violation any page of ``context`` reports; the fixture fails the test if there is one."""
+    violations: list[str] = []
+
+    def on_console(message: Any) -> None:
+        text = message.text
+        if "Content Security Policy" in text or text.startswith("CSP violation:"):
+            violations.append(f"{message.page.url if message.page else ''}: {text}")
+
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", on_console)
+    return violations
+
+
+def fail_on_csp(violations: list[str]) -> None:
+    if violations:
+        pytest.fail("Content-Security-Policy violations in the browser:\n" + "\n".join(violations), pytrace=False)
+
+
 @pytest.fixture
 def page(request: Any, browser: Any, live_server: Any) -> Iterator[Any]:
     context = browser.new_context(base_url=live_server.url, locale="pl-PL")
     context.set_default_timeout(10_000)
+    violations = watch_csp(context)
     page = context.new_page()
     yield page
     report = getattr(request.node, "rep_call", None)
@@ -96,6 +127,7 @@ def page(request: Any, browser: Any, live_server: Any) -> Iterator[Any]:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    fail_on_csp(violations)
 
 
 @pytest.fixture(scope="session")
@@ -172,13 +204,16 @@ def asgi_live_server(transactional_db: Any, redis_channel_layer: Any) -> Iterato
 def asgi_browser_context(browser: Any, asgi_live_server: str) -> Iterator[Any]:
     """A factory of browser pages against the ASGI server; each call is a separate person (context)."""
     contexts: list[Any] = []
+    context_violations: list[list[str]] = []
 
     def new_page() -> Any:
         context = browser.new_context(base_url=asgi_live_server, locale="pl-PL")
         context.set_default_timeout(15_000)
         contexts.append(context)
+        context_violations.append(watch_csp(context))
         return context.new_page()
 
     yield new_page
     for context in contexts:
         context.close()
+    fail_on_csp([item for found in context_violations for item in found])

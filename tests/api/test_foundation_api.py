@@ -39,6 +39,8 @@ def test_it_refuses_a_wrong_password_with_a_field_error() -> None:
 
 
 def test_it_serves_the_openapi_schema_and_docs_without_a_cdn(client: Any) -> None:
+    # Signed in: outside DEBUG the schema is not for anonymous visitors (tests/frontend/test_headers.py).
+    client.force_login(UserFactory(username="ala"))
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
     assert "/api/v1/me/" in schema.json()["paths"]

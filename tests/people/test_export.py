@@ -122,7 +122,7 @@ def test_it_prints_the_record_in_polish(client: Any, world: Any) -> None:
     person, *_ = shared_person(world)
     client.force_login(world.coordinator)
     response = client.get(reverse("person-export-print", args=[person.pk]))
-    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     page = response.content.decode()
     for polish in [
         "Dane osobowe",
