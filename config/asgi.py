@@ -11,8 +11,8 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from core.request_limits import BodySizeLimit  # noqa: E402
 from accounts.idle import IdleSocketMiddleware  # noqa: E402
+from core.request_limits import BodySizeLimit  # noqa: E402
 from notifications.auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
