@@ -30,9 +30,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 
-from accounts.choices import SecurityEventKind
-from accounts.log import record
-
 ACTIVITY_KEY = "lsw_activity"
 # The stamp is rewritten only when it is at least this old: the timeout may thus start up to a minute early.
 WRITE_EVERY = 60
@@ -112,9 +109,8 @@ def expired_message() -> str:
 
 def expire(request: HttpRequest) -> HttpResponse:
     """End an idle session and answer as the kind of request needs."""
-    user = request.user
-    # A sign-out like any other, told apart by its detail (no new kind: no migration of the log's choices).
-    record(SecurityEventKind.LOGOUT, user=user, request=request, detail=f"idle timeout ({idle_timeout()} s)")
+    # A sign-out like any other, told apart by its detail: accounts.sessions.forget_session writes the row.
+    request.logout_reason = f"idle timeout ({idle_timeout()} s)"  # type: ignore[attr-defined]
     back = _come_back_to(request)
     logout(request)
     message = expired_message()

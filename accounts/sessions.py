@@ -47,7 +47,7 @@ def forget_session(sender: Any, request: HttpRequest | None, user: Any, **kwargs
         UserSession.objects.filter(session_key=session.session_key).delete()
         revoke_session_sockets(session.session_key)
     if user is not None and getattr(user, "pk", None) is not None:
-        record(SecurityEventKind.LOGOUT, user=user, request=request)
+        record(SecurityEventKind.LOGOUT, user=user, request=request, detail=getattr(request, "logout_reason", ""))
 
 
 def session_key_changed(request: HttpRequest, old_key: str | None) -> None:
