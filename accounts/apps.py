@@ -9,12 +9,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and sign-in")
 
     def ready(self) -> None:
-        from accounts import sessions
+        from accounts import mfa, sessions
         from accounts.log import purge_security_log
         from accounts.models import SecurityEvent
         from core import db_roles, jobs
 
         sessions.connect()
+        mfa.connect()
         jobs.register("security log retention", purge_security_log)
         # The application role may read and add to the security log and remove rows past their retention (the
         # table's trigger refuses anything younger); it may never change a row or empty the table.

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import ipaddress
 import sys
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_database, env_email, env_int, env_list, env_redis, env_str
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,6 +55,12 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "localflavor",
+    # The second factor (accounts/mfa.py): TOTP, recovery codes, passkeys.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
     # Our apps, lowest layer first (docs/architecture.md): each imports only the ones above it in this list.
     "core",
     "notifications",
@@ -67,11 +85,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "accounts.middleware.NotFoundLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "frontend.middleware.UserLanguageMiddleware",
+    # Last, as django-axes asks: turns its lockout refusal into an answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,6 +149,8 @@ else:
 
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before any password is checked (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -183,6 +207,8 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LSW <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Security: secure by default, relaxed only by DEBUG (local HTTP) or explicit variables.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
@@ -197,6 +223,28 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 # The security log (accounts.SecurityEvent) keeps 12 months; its trigger refuses to let a row go sooner.
 SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 365, minimum=365)
+# Lockout (django-axes): failed passwords and failed second steps count alike.
+AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_MINUTES", 15, minimum=1))
+# The second factor (accounts/mfa.py). Required (enrolment before any other page) for everyone who can read person
+# data; on by default in production, off by default in development and under tests (a test turns it on).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG and not TESTING)
+# A second step not finished within this many seconds of the password starts over from the password.
+MFA_PENDING_SECONDS = env_int("MFA_PENDING_SECONDS", 300, minimum=60)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "LSW")
+# Passkeys: the relying party is the site's host name (an IP address cannot be one: 127.0.0.1 falls back to
+# localhost, which browsers treat as a secure context). Credentials are bound to it; changing it later means
+# everyone registers their passkeys again.
+_site = urlsplit(SITE_URL)
+_site_host = _site.hostname or "localhost"
+OTP_WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "localhost" if _is_ip_address(_site_host) else _site_host)
+OTP_WEBAUTHN_RP_NAME = env_str("WEBAUTHN_RP_NAME", "LSW")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ORIGINS",
+    [f"{_site.scheme}://{OTP_WEBAUTHN_RP_ID}" + (f":{_site.port}" if _site.port else "")],
+)
+# Passkeys are a second factor here; signing in with a passkey alone is not offered.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -239,4 +287,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -8,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.mfa import factors_reset
 from partners.choices import StaffStatus
 from partners.models import Partner, Service, StaffMembership, StaffMembershipEvent, User
 from partners.services import user_deactivate
@@ -38,12 +39,24 @@ class LswUserAdmin(UserAdmin):
         *(UserAdmin.fieldsets or ()),
         (_("Local cooperation network"), {"fields": ("language", "email_notifications", "is_regional_monitor")}),
     )
-    actions = ["deactivate"]
+    actions = ["deactivate", "reset_second_factors"]
 
     @admin.action(description=_("Deactivate and close their open sessions"))
     def deactivate(self, request: Any, queryset: Any) -> None:
         for user in queryset:
             user_deactivate(actor=request.user, user=user)
+
+    @admin.action(description=_("Reset second factors (app, passkeys, recovery codes) and end their sessions"))
+    def reset_second_factors(self, request: Any, queryset: Any) -> None:
+        """For a lost phone: the user signs in with the password and enrols again (logged, with the admin as the
+        actor; every session and token of the user ends)."""
+        for user in queryset:
+            factors_reset(user=user, actor=request.user, request=request)
+        self.message_user(
+            request,
+            _("Second factors reset: %(count)s account(s). They set up a new one at their next sign-in.")
+            % {"count": len(queryset)},
+        )
 
 
 @admin.register(Partner)
