@@ -133,9 +133,13 @@ def _mark_session(request: HttpRequest | None, value: bool) -> None:
 
 
 def mark_on_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """``user_logged_in`` receiver: note in the new session whether its user has a factor."""
+    """``user_logged_in`` receiver: note in the new session whether its user has a factor (and forget anyone
+    left half-way through the second step in this browser)."""
     if request is not None and user is not None and getattr(user, "pk", None) is not None:
         _mark_session(request, has_factor(user))
+        session = getattr(request, "session", None)
+        if session is not None:
+            session.pop(PENDING_KEY, None)
 
 
 def connect() -> None:

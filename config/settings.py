@@ -232,6 +232,7 @@ MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG and not TESTING)
 # A second step not finished within this many seconds of the password starts over from the password.
 MFA_PENDING_SECONDS = env_int("MFA_PENDING_SECONDS", 300, minimum=60)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "LSW")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Passkeys: the relying party is the site's host name (an IP address cannot be one: 127.0.0.1 falls back to
 # localhost, which browsers treat as a secure context). Credentials are bound to it; changing it later means
 # everyone registers their passkeys again.
@@ -285,5 +286,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # django-axes announces itself at every start-up; a failed start must stay one line (scripts/dev.py).
+        "axes.apps": {"level": "WARNING"},
+    },
 }

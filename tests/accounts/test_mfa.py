@@ -373,3 +373,12 @@ def test_the_passkey_script_messages_are_served_in_polish(client: Client) -> Non
     body = response.content.decode()
     assert "Verify with Passkey" in body and "Zweryfikuj" not in body
     assert "Weryfikacja" in body
+
+
+def test_the_admin_offers_no_device_pages_where_a_secret_could_be_read() -> None:
+    from django.contrib import admin
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    for model in (TOTPDevice, StaticDevice, WebAuthnCredential):
+        assert not admin.site.is_registered(model)

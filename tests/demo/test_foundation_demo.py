@@ -39,7 +39,7 @@ def test_only_the_demo_coordinator_has_the_published_app_secret(settings: Any) -
     assert device.user.username == "koordynator"
     # JBSWY3DPEHPK3PXP in base32 is these bytes; django-otp keeps the key in hex.
     assert device.key == b"Hello!\xde\xad\xbe\xef".hex()
-    assert totp(device.bin_key) == totp(bytes.fromhex("48656c6c6fdeadbeef"))
+    assert totp(device.bin_key) == totp(bytes.fromhex("48656c6c6f21deadbeef"))
 
 
 def test_it_builds_the_demo_network_of_the_design(settings: Any) -> None:
