@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -192,8 +192,8 @@ def factor_remove(request: AuthedRequest, kind: str, device_id: int) -> HttpResp
     user = request.user
     target: Any = mfa.totp_device(user) if kind == mfa.KIND_TOTP else mfa.passkey_by_id(user, device_id)
     if kind not in (mfa.KIND_TOTP, mfa.KIND_WEBAUTHN) or target is None or target.pk != device_id:
-        messages.error(request, _("This factor does not exist (any more)."))
-        return redirect("mfa-enrol")
+        # Someone else's factor and one that is gone look alike.
+        raise Http404(_("This factor does not exist (any more)."))
     form = RemoveForm(request.POST or None)
     status = 200
     if request.method == "POST":
