@@ -120,3 +120,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 reason="by administrator",
             )
         self.message_user(request, _("Revoked: %(count)d.") % {"count": count}, messages.SUCCESS)
+
+
+def _unregister_device_admins() -> None:
+    """django-otp and django-otp-webauthn register their device models in the admin, where the operator could
+    read an app's secret (its QR code) or add a device behind the user's back. The one tool the operator needs
+    is the user admin's "reset second factors" action (logged, ends the user's sessions); a user enrols their
+    own factors on their account page."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    for model in (TOTPDevice, StaticDevice, WebAuthnCredential):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_device_admins()

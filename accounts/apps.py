@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and sign-in")
 
     def ready(self) -> None:
-        from accounts import idle, lockout, sessions, tokens
+        from accounts import idle, lockout, mfa, sessions, tokens
         from accounts.log import purge_security_log
         from accounts.models import SecurityEvent
         from core import db_roles, jobs
@@ -17,6 +17,7 @@ class AccountsConfig(AppConfig):
         sessions.connect()
         lockout.connect()
         idle.connect()
+        mfa.connect()
         jobs.register("security log retention", purge_security_log)
         jobs.register("expired API tokens", tokens.purge_expired_tokens)
         # The application role may read and add to the security log and remove rows past their retention (the

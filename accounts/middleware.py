@@ -1,11 +1,20 @@
-"""Security-log middleware: a signed-in user's 404 on an object's address is written down (probing for ids)."""
+"""Security-log middleware (a signed-in user's 404 on an object's address is written down: probing for ids), and
+the second factor's gate (``SecondFactorMiddleware``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from accounts import mfa
 from accounts.choices import SecurityEventKind
 from accounts.log import record
 
@@ -31,3 +40,74 @@ class NotFoundLogMiddleware:
 
 def _names_an_object(kwargs: dict[str, object]) -> bool:
     return any(name == "pk" or name == "id" or name.endswith("_id") for name in kwargs)
+
+
+# Pages open to a signed-in user whose session has not passed the second factor: leaving, the language, help
+# with the password; then, by where the gate sends them, the second step or the enrolment pages.
+_ALWAYS_OPEN = frozenset(
+    {
+        "login",
+        "logout",
+        "set_language",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        "healthz",
+    }
+)
+OPEN_BEFORE_SECOND_STEP = _ALWAYS_OPEN | {
+    "mfa-verify",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
+OPEN_BEFORE_ENROLMENT = _ALWAYS_OPEN | {
+    "mfa-enrol",
+    "mfa-totp",
+    "mfa-recovery-codes",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
+# API paths with a rule of their own: the public HSDS export, and the token door (it asks for the code itself).
+SECOND_FACTOR_OPEN_API_PREFIXES = ("/api/hsds/", "/api/v1/auth/")
+
+
+class SecondFactorMiddleware:
+    """Before any other page: a signed-in user with a factor whose session has not passed it goes to the second
+    step; with ``MFA_REQUIRED``, a user who reads person data and has no factor goes to enrolment. A session
+    API call of either answers 403 ``{"code": "mfa_required"}`` (token authentication is checked at the token
+    door). Runs after django-otp's ``OTPMiddleware``, which tells whether the session is verified."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        if request.path.startswith(SECOND_FACTOR_OPEN_API_PREFIXES):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or mfa.session_verified(request):
+            return None
+        if mfa.session_has_factor(request, user):
+            target, open_names = "mfa-verify", OPEN_BEFORE_SECOND_STEP
+        elif settings.MFA_REQUIRED and mfa.must_use_second_factor(user):
+            target, open_names = "mfa-enrol", OPEN_BEFORE_ENROLMENT
+        else:
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in open_names:
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": str(_("Pass the second factor of signing in first.")), "code": "mfa_required"}, status=403
+            )
+        url = reverse(target)
+        if request.method == "GET" and target == "mfa-verify":
+            url += "?" + urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
+        return redirect(url)

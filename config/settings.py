@@ -6,11 +6,21 @@ import ipaddress
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_database, env_email, env_int, env_list, env_redis, env_str
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,6 +60,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "localflavor",
     "csp",
+    "django_otp_webauthn",
     # Our apps, lowest layer first (docs/architecture.md): each imports only the ones above it in this list.
     "core",
     "notifications",
@@ -80,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "accounts.middleware.NotFoundLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: an idle sign-out leaves a message for the login page.
@@ -216,6 +229,8 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LSW <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Security: secure by default, relaxed only by DEBUG (local HTTP) or explicit variables.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
@@ -315,6 +330,26 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     "usb": [],
     "xr-spatial-tracking": [],
 }
+# The second factor (accounts/mfa.py). Required (enrolment before any other page) for everyone who can read person
+# data; on by default in production, off by default in development and under tests (a test turns it on).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG and not TESTING)
+# A second step not finished within this many seconds of the password starts over from the password.
+MFA_PENDING_SECONDS = env_int("MFA_PENDING_SECONDS", 300, minimum=60)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "LSW")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys: the relying party is the site's host name (an IP address cannot be one: 127.0.0.1 falls back to
+# localhost, which browsers treat as a secure context). Credentials are bound to it; changing it later means
+# everyone registers their passkeys again.
+_site = urlsplit(SITE_URL)
+_site_host = _site.hostname or "localhost"
+OTP_WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "localhost" if _is_ip_address(_site_host) else _site_host)
+OTP_WEBAUTHN_RP_NAME = env_str("WEBAUTHN_RP_NAME", "LSW")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ORIGINS",
+    [f"{_site.scheme}://{OTP_WEBAUTHN_RP_ID}" + (f":{_site.port}" if _site.port else "")],
+)
+# Passkeys are a second factor here; signing in with a passkey alone is not offered.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -358,9 +393,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # django-axes announces itself at every start-up; a failed start must stay one line (scripts/dev.py).
+        "axes.apps": {"level": "WARNING"},
+    },
 }
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Webhooks (docs/webhooks.md): HTTPS to public addresses only. WEBHOOKS_ALLOW_PRIVATE names networks allowed all the
 # same (`make run` allows loopback, "127.0.0.0/8,::1/128"); WEBHOOKS_ALLOW_HTTP allows plain http:// (local trials).

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.mfa import totp_enrol_with_secret
 from network.directory import partner_create, service_create
 from network.models import CooperationAgreement, Network, NetworkMembership
 from network.services import agreement_save, coordinator_add, membership_add, network_create
@@ -18,6 +19,9 @@ from partners.models import Partner, Service, StaffMembership, User
 from partners.services import staff_add
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo password, refused when DEBUG is off
+# The coordinator's authenticator-app secret (base32), printed by `make run` so a newcomer can try the second step
+# with any TOTP app (or `oathtool --totp -b JBSWY3DPEHPK3PXP`). The other demo logins have no second factor.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - published demo secret, refused when DEBUG is off
 NETWORK_NAME = "Lokalny System Współdziałania Partnerów — Piekary Śląskie"
 START = datetime.date(2025, 1, 1)
 
@@ -219,6 +223,7 @@ def load_demo() -> str:
     admin = _user("admin", "Administrator", "Systemu", is_staff=True, is_superuser=True)
     _user("monitor", "Monika", "Wojewódzka", is_regional_monitor=True)
     users = {login: _user(login, first, last) for login, (first, last, _key, _role) in LOGINS.items()}
+    totp_enrol_with_secret(user=users["koordynator"], secret_base32=DEMO_TOTP_SECRET)
 
     network = Network.objects.filter(name=NETWORK_NAME).first()
     if network is None:

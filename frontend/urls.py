@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from frontend import account_views as factors
 from frontend import directory_views as directory
 from frontend import import_views, session_views, views
 from frontend import notification_views as notes
@@ -12,6 +13,14 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second factor: the second step of signing in, and its settings on the account.
+    path("login/second-step/", factors.second_step, name="mfa-verify"),
+    path("account/second-factor/", factors.factors, name="mfa-enrol"),
+    path("account/second-factor/app/", factors.app_setup, name="mfa-totp"),
+    path("account/second-factor/recovery-codes/", factors.recovery_codes, name="mfa-recovery-codes"),
+    path("account/second-factor/passkey-registered/", factors.passkey_registered, name="mfa-passkey-registered"),
+    path("account/second-factor/<str:kind>/<int:device_id>/remove/", factors.factor_remove, name="mfa-remove"),
+    path("passkeys/", include("frontend.passkey_views")),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

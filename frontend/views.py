@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import lockout
+from accounts import lockout, mfa
 from accounts.passwords import ThrottledPasswordResetForm, old_password_refused, password_changed
 from core.scope import scope_for
 from frontend.types import AuthedRequest
@@ -22,6 +26,20 @@ class LoginView(auth_views.LoginView):
     password is checked, and its middleware answers with the lockout page (accounts.lockout, 429)."""
 
     redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        """The right password signs in a user without a second factor; one with a factor goes on to the second
+        step, still signed out (accounts.mfa)."""
+        user = form.get_user()
+        if mfa.has_factor(user):
+            mfa.second_step_begin(self.request, user)
+            url = reverse("mfa-verify")
+            wanted = self.get_redirect_url()
+            if wanted:
+                url += "?" + urlencode({REDIRECT_FIELD_NAME: wanted})
+            return HttpResponseRedirect(url)
+        # The sign-in is logged by accounts.lockout's user_logged_in receiver (detail "password").
+        return super().form_valid(form)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

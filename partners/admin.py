@@ -9,6 +9,7 @@ from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.lockout import unlock
+from accounts.mfa import factors_reset
 from partners.choices import StaffStatus
 from partners.models import Partner, Service, StaffMembership, StaffMembershipEvent, User
 from partners.services import user_deactivate
@@ -39,7 +40,7 @@ class LswUserAdmin(UserAdmin):
         *(UserAdmin.fieldsets or ()),
         (_("Local cooperation network"), {"fields": ("language", "email_notifications", "is_regional_monitor")}),
     )
-    actions = ["deactivate", "unlock_sign_in"]
+    actions = ["deactivate", "unlock_sign_in", "reset_second_factors"]
 
     @admin.action(description=_("Deactivate and close their open sessions"))
     def deactivate(self, request: Any, queryset: Any) -> None:
@@ -51,6 +52,18 @@ class LswUserAdmin(UserAdmin):
         for user in queryset:
             unlock(actor=request.user, username=user.get_username(), request=request)
         self.message_user(request, _("Sign-in unlocked for the selected users."), messages.SUCCESS)
+
+    @admin.action(description=_("Reset second factors (app, passkeys, recovery codes) and end their sessions"))
+    def reset_second_factors(self, request: Any, queryset: Any) -> None:
+        """For a lost phone: the user signs in with the password and enrols again (logged, with the admin as the
+        actor; every session and token of the user ends)."""
+        for user in queryset:
+            factors_reset(user=user, actor=request.user, request=request)
+        self.message_user(
+            request,
+            _("Second factors reset: %(count)s account(s). They set up a new one at their next sign-in.")
+            % {"count": len(queryset)},
+        )
 
 
 @admin.register(Partner)

@@ -197,11 +197,16 @@ def run() -> None:
     say("loading the demo network")
     manage("load_demo")
     url = f"http://{HOST}:{PORT}/"
+    from demo.network import DEMO_TOTP_SECRET
+
     print()
     print(f"  LSW is running at {url}")
     print("  Demo logins (password: demo):")
     for login, role in DEMO_LOGINS:
         print(f"    {login:<12} {role}")
+    print(f"  Second step for koordynator: an authenticator app with the secret {DEMO_TOTP_SECRET}")
+    print(f"    (any TOTP app, or: oathtool --totp -b {DEMO_TOTP_SECRET}); the other logins have none.")
+    print(f"  Passkeys need http://localhost:{PORT}/ (a browser offers them on localhost, not on an IP address).")
     layer = "Redis" if os.environ.get("REDIS_URL") else "in-memory"
     print(f"  Channel layer: {layer}. Press Ctrl-C to stop (the embedded database stops too).")
     print(flush=True)

@@ -28,6 +28,20 @@ def test_it_creates_the_demo_logins_once(settings: Any) -> None:
     assert User.objects.get(username="admin").is_superuser
 
 
+def test_only_the_demo_coordinator_has_the_published_app_secret(settings: Any) -> None:
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")
+    device = TOTPDevice.objects.get(confirmed=True)
+    assert device.user.username == "koordynator"
+    # JBSWY3DPEHPK3PXP in base32 is these bytes; django-otp keeps the key in hex.
+    assert device.key == b"Hello!\xde\xad\xbe\xef".hex()
+    assert totp(device.bin_key) == totp(bytes.fromhex("48656c6c6f21deadbeef"))
+
+
 def test_it_builds_the_demo_network_of_the_design(settings: Any) -> None:
     from network.models import Network
     from partners.choices import PathStage

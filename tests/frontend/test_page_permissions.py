@@ -68,8 +68,9 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = "302 to login"
 # Not pages of the product: sign-in and password reset, the language switch, the admin, the probe, the API and
-# the FHIR face (tests/api/fhir/ checks who reads what there).
-SKIPPED_PREFIXES = ("admin/", "api/", "fhir/", "i18n/")
+# the FHIR face (tests/api/fhir/ checks who reads what there). The passkey ceremonies (passkeys/) are JSON endpoints
+# of django-otp-webauthn's script (tests/accounts/test_mfa.py).
+SKIPPED_PREFIXES = ("admin/", "api/", "fhir/", "i18n/", "passkeys/")
 CONVERTERS = {UUIDConverter: "uuid", IntConverter: "int", StringConverter: "str"}
 SKIPPED_NAMES = {
     "login",
@@ -79,6 +80,7 @@ SKIPPED_NAMES = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    "mfa-verify",  # the second step of signing in (tests/accounts/test_mfa.py)
 }
 
 
@@ -367,6 +369,13 @@ MATRIX = [
     Row("home", url("home"), EVERYONE),
     Row("account", url("account"), EVERYONE),
     Row("password-change", url("password-change"), EVERYONE),
+    # The second factor: one's own only, so every persona alike (none of them has a factor here).
+    Row("mfa-enrol", url("mfa-enrol"), EVERYONE),
+    Row("mfa-totp", url("mfa-totp"), {"-": page(302)}),  # no set-up started: back to mfa-enrol
+    Row("mfa-recovery-codes", url("mfa-recovery-codes"), {"-": page(302)}),  # no factor yet: back to mfa-enrol
+    Row("mfa-passkey-registered", url("mfa-passkey-registered"), NOT_ALLOWED),
+    Row("mfa-passkey-registered", url("mfa-passkey-registered"), {"-": page(302)}, method="POST"),
+    Row("mfa-remove", lambda o, t, p: reverse("mfa-remove", args=["totp", 1]), {"-": page(404)}),
     Row(
         "notification-centre",
         url("notification-centre"),
