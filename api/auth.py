@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from django_otp import match_token, user_has_device
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -26,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import lockout, tokens
+from accounts import lockout, mfa, tokens
 from accounts.choices import SecurityEventKind
 from accounts.log import record
 from accounts.passwords import old_password_refused, password_changed
@@ -57,6 +56,13 @@ class LockedOut(exceptions.APIException):
 class MfaRequired(exceptions.AuthenticationFailed):
     default_code = "mfa_required"
     default_detail = _("This account has a second factor: send the current code from the app as otp.")
+
+
+class MfaNotEnrolled(exceptions.PermissionDenied):
+    default_code = "mfa_not_enrolled"
+    default_detail = _(
+        "This account must sign in with a second factor: set one up on the account page first, then ask for a token."
+    )
 
 
 class MfaInvalid(exceptions.AuthenticationFailed):
@@ -141,7 +147,11 @@ class TokenView(APIView):
             ),
             401: _error(
                 "`mfa_required`: the account has a second factor and no `otp` was sent; "
-                "`mfa_invalid`: the code is wrong or already used."
+                "`mfa_invalid`: the code (from the app, or a recovery code) is wrong or already used."
+            ),
+            403: _error(
+                "`mfa_not_enrolled`: the account reads person data and must sign in with a second factor "
+                "(`MFA_REQUIRED`), but has none yet: set one up on the account page."
             ),
             429: LOCKED,
         },
@@ -162,18 +172,22 @@ class TokenView(APIView):
                 code="authorization",
             )
         factor = "password"
-        if user_has_device(user):
+        if mfa.has_factor(user):
             otp = (data.get("otp") or "").strip()
             if not otp:
                 raise MfaRequired()
-            if match_token(user, otp) is None:
-                record(SecurityEventKind.MFA_FAILED, user=user, request=http_request, detail="api token")
-                # Counted by axes like a wrong password (without one, so it is not logged twice).
-                user_login_failed.send(sender=__name__, credentials={"username": username}, request=http_request)
-                if getattr(http_request, "axes_locked_out", False):
-                    raise LockedOut(lockout.minutes_left(http_request, username))
-                raise MfaInvalid()
-            factor = "password+otp"
+            # The same check as the page's second step: a code from the app, or a recovery code (used up), which
+            # is also how a passkey-only user gets a token. A wrong one is logged and counted toward the lockout.
+            try:
+                device = mfa.second_step_verify(user=user, code=otp, request=http_request)
+            except mfa.MfaError as exc:
+                if exc.code == lockout.LOCKED_OUT_CODE:
+                    raise LockedOut(lockout.minutes_left(http_request, username)) from None
+                raise MfaInvalid() from None
+            factor = f"password + {mfa.factor_kind(device)}"
+        elif settings.MFA_REQUIRED and mfa.must_use_second_factor(user):
+            # Who reads person data signs in with a second factor, through the API as on the pages.
+            raise MfaNotEnrolled()
         lockout.reset_after_success(http_request, username)
         update_last_login(type(user), user)
         instance, token = tokens.issue_token(user=user, request=http_request)

@@ -9,11 +9,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from accounts import mfa
 from accounts.choices import SecurityEventKind
 from accounts.models import SecurityEvent
 from partners.services import user_deactivate
@@ -167,11 +168,43 @@ def test_a_user_with_a_second_factor_needs_the_code(ala_with_totp: TOTPDevice) -
     assert sign_in("ala", otp=current_code(ala_with_totp)).json()["code"] == "mfa_invalid"
 
 
-def test_a_recovery_code_works_once(ala: Any) -> None:
-    device = StaticDevice.objects.create(user=ala, name="zapasowe", confirmed=True)
-    StaticToken.objects.create(device=device, token="zapas123")
-    assert sign_in("ala", otp="zapas123").status_code == 200
-    assert sign_in("ala", otp="zapas123").json()["code"] == "mfa_invalid"
+def test_a_recovery_code_works_once(ala_with_totp: TOTPDevice) -> None:
+    # The codes the account page makes (stored as keyed hashes, accounts.mfa), not a hand-made plain token.
+    codes = mfa.recovery_codes_generate(user=ala_with_totp.user)
+    assert not StaticToken.objects.filter(token=codes[0]).exists()
+    assert sign_in("ala", otp=codes[0]).status_code == 200
+    assert sign_in("ala", otp=codes[1].upper()).status_code == 200  # typed in capitals, as printed or not
+    assert sign_in("ala", otp=codes[0]).json()["code"] == "mfa_invalid"
+
+
+def test_a_passkey_only_account_gets_a_token_with_a_recovery_code(ala: Any) -> None:
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    WebAuthnCredential.objects.create(
+        user=ala, name="klucz", confirmed=True, credential_id=b"id", public_key=b"key", sign_count=0
+    )
+    assert sign_in("ala").json()["code"] == "mfa_required"
+    code = mfa.recovery_codes_generate(user=ala)[0]
+    assert sign_in("ala", otp=code).status_code == 200
+
+
+def test_with_mfa_required_an_account_without_a_factor_gets_no_token(settings: Any, world: Any) -> None:
+    settings.MFA_REQUIRED = True
+    world.receiving_staff.set_password("secret-pass-123")
+    world.receiving_staff.save()
+    response = Client().post(
+        "/api/v1/auth/token/", {"username": world.receiving_staff.username, "password": "secret-pass-123"}
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "mfa_not_enrolled"
+    assert not AuthToken.objects.filter(user=world.receiving_staff).exists()
+    # An employer's staff reads no person data: the rule does not apply to them.
+    world.employer_staff.set_password("secret-pass-123")
+    world.employer_staff.save()
+    answer = Client().post(
+        "/api/v1/auth/token/", {"username": world.employer_staff.username, "password": "secret-pass-123"}
+    )
+    assert answer.status_code == 200
 
 
 def test_the_wrong_password_never_reveals_whether_a_second_factor_exists(ala_with_totp: TOTPDevice) -> None:
@@ -205,7 +238,8 @@ def test_a_browser_session_cannot_sign_out_a_token_but_can_list_its_user_tokens(
     assert AuthToken.objects.filter(user=ala).count() == 1
 
 
-def test_the_schema_describes_the_token_endpoints_and_their_error_codes(client: Any) -> None:
+def test_the_schema_describes_the_token_endpoints_and_their_error_codes(client: Any, ala: Any) -> None:
+    client.force_login(ala)  # outside DEBUG the schema is for signed-in users only
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     paths = schema["paths"]
     for path in (

@@ -61,7 +61,7 @@ def test_it_shows_the_secret_once_in_the_create_answer(world: Any) -> None:
         format="json",
     )
     assert created.status_code == 201, created.json()
-    assert created["Cache-Control"] == "no-store"
+    assert "no-store" in created["Cache-Control"]
     body = created.json()
     assert body["secret"].startswith("whsec_")
     Webhook(body["secret"])  # the specification's form: the package accepts it as it is

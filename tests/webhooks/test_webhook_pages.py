@@ -28,7 +28,7 @@ def test_an_admin_adds_a_webhook_and_sees_its_secret_only_once(world: Any) -> No
     address = reverse("partner-webhooks", args=[world.receiving.pk])
     page = client.get(address)
     assert page.status_code == 200
-    assert page["Cache-Control"] == "no-store"
+    assert "no-store" in page["Cache-Control"]
     html = page.content.decode()
     assert "referral.accepted" in html
     assert "consent.withdrawn" not in html  # the network's events only
@@ -39,7 +39,7 @@ def test_an_admin_adds_a_webhook_and_sees_its_secret_only_once(world: Any) -> No
     subscription = Subscription.objects.get()
     assert subscription.events == ["referral.*", "placement.published"]
     assert subscription.secret in created.content.decode()
-    assert created["Cache-Control"] == "no-store"
+    assert "no-store" in created["Cache-Control"]
     detail = client.get(reverse("webhook-detail", args=[subscription.pk]))
     assert subscription.secret not in detail.content.decode()
     assert subscription.secret not in client.get(address).content.decode()
