@@ -33,6 +33,9 @@ BEFORE = {
     "notifications": "0001_initial",
 }
 NEW_APPS = {"people", "employment"}
+# Apps that came after the move (issues 14 and 17): left out of "before", created by the final migrate; their tables
+# are new and empty, their content types and permissions are later rows.
+LATER_APPS = {"accounts", "knox", "axes", "otp_totp", "otp_static", "django_otp_webauthn", "webhooks"}
 MOVED = {
     "network": ("people", {
         "person", "persongroupobjectpermission", "consent", "case", "caseevent", "accesslog", "supportplan", "goal",
@@ -50,7 +53,7 @@ ADDED_SINCE_THE_MOVE = {"partners_staffmembershipevent"}
 # Later models, the accounts app and the sign-in libraries' apps (issue 14: tokens, lockout, second factor).
 MODELS_ADDED_SINCE_THE_MOVE = (
     "((app_label, model) IN (('partners', 'staffmembershipevent'))"
-    " OR app_label IN ('accounts', 'knox', 'axes', 'otp_totp', 'otp_static'))"
+    " OR app_label IN ('accounts', 'knox', 'axes', 'otp_totp', 'otp_static', 'django_otp_webauthn', 'webhooks'))"
 )
 LATER_ROWS = {
     "django_content_type": f"NOT {MODELS_ADDED_SINCE_THE_MOVE}",
@@ -72,7 +75,7 @@ before = {BEFORE!r}
 targets = [
     (app, before.get(app, name))
     for app, name in executor.loader.graph.leaf_nodes()
-    if app not in {NEW_APPS!r}
+    if app not in {NEW_APPS | LATER_APPS!r}
 ]
 executor.migrate(targets)
 """
@@ -171,7 +174,8 @@ def test_it_keeps_every_row_and_every_grant_of_a_demo_database(old_database: str
 
     # Migrations after the move may add tables (listed here) and columns (left out of the fingerprint).
     added = set(after) - set(before)
-    assert added == ADDED_SINCE_THE_MOVE, "the move created a table"
+    later = {table for table in added if table.startswith(tuple(f"{app}_" for app in LATER_APPS))}
+    assert added - later == ADDED_SINCE_THE_MOVE, "the move created a table"
     assert all(after[table][0] == 0 for table in added)
     after = {table: value for table, value in after.items() if table not in added}
     assert set(after) == set(before), "the move created or dropped a table"

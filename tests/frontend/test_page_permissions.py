@@ -369,6 +369,8 @@ MATRIX = [
     Row("home", url("home"), EVERYONE),
     Row("account", url("account"), EVERYONE),
     Row("password-change", url("password-change"), EVERYONE),
+    # The idle-timeout script's keep-alive: one's own session only (JSON; anonymous 401, tests/accounts).
+    Row("session-status", url("session-status"), {"-": {**page(200), "anonymous": 401}}),
     # The second factor: one's own only, so every persona alike (none of them has a factor here).
     Row("mfa-enrol", url("mfa-enrol"), EVERYONE),
     Row("mfa-totp", url("mfa-totp"), {"-": page(302)}),  # no set-up started: back to mfa-enrol
