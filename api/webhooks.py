@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +23,19 @@ from webhooks.models import Delivery, Subscription
 from webhooks.selectors import deliveries_of
 
 PATH_ID = _path_id("The webhook's id (UUID).")
+
+
+def _page_of(serializer: type[serializers.Serializer], name: str) -> serializers.Serializer:
+    """A page of the list as api.pagination.Pagination answers it, for the schema."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer(many=True),
+        },
+    )
 
 
 class OwnerSerializer(serializers.Serializer):
@@ -159,7 +172,7 @@ class WebhookListView(APIView):
         summary="Webhooks of the institutions you administer and the networks you coordinate",
         operation_id="webhooks_list",
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses={200: WebhookSerializer(many=True), **_errors(400)},
+        responses={200: _page_of(WebhookSerializer, "PaginatedWebhookList"), **_errors(400)},
     )
     def get(self, request: Request) -> Response:
         subscriptions = (
@@ -287,7 +300,7 @@ class WebhookDeliveriesView(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: DeliverySerializer(many=True), **_errors(400, 404)},
+        responses={200: _page_of(DeliverySerializer, "PaginatedDeliveryList"), **_errors(400, 404)},
     )
     def get(self, request: Request, pk: str) -> Response:
         subscription = get_subscription_for(actor(request), pk)
