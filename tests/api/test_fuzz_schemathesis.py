@@ -168,7 +168,8 @@ def test_no_operation_answers_5xx_or_breaks_the_schema(
     assert not failures, "\n".join(failures)
     # The run was signed in and reached past the doors: no 401 (and a session without its CSRF token would have been
     # a 403 on every write), and every list this persona may read answered with data at least once.
-    assert 401 not in {status for _label, status in statuses}
+    # (The sign-in door's own 401s, a wrong second factor or a token-only sign-out, are answers, not a lost session.)
+    assert 401 not in {status for label, status in statuses if " /api/v1/auth/" not in label}
     lists = {op.label for op in operations if op.method.upper() == "GET" and not op.path_parameters}
     answered = {label for label, status in statuses if 200 <= status < 300}
     assert lists - answered == NOT_FOR[persona]
