@@ -103,7 +103,13 @@ def _refuse(request: HttpRequest, message: str) -> HttpResponse:
         return JsonResponse({"detail": message, "code": "invalid_character"}, status=400)
     if request.path.startswith("/fhir/"):
         # The FHIR face answers every error as an OperationOutcome (api/fhir/base.py), this one too.
-        issue = {"severity": "error", "code": "invalid", "diagnostics": message, "details": {"text": message}}
+        coding = {"system": f"{settings.FHIR_CANONICAL_BASE}/CodeSystem/error-code", "code": "invalid_character"}
+        issue = {
+            "severity": "error",
+            "code": "invalid",
+            "diagnostics": message,
+            "details": {"coding": [coding], "text": message},
+        }
         response = JsonResponse({"resourceType": "OperationOutcome", "issue": [issue]}, status=400)
         response["Content-Type"] = "application/fhir+json; charset=utf-8"
         response["Cache-Control"] = "no-store"
