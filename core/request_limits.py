@@ -138,6 +138,8 @@ class RequestSizeMiddleware:
             return None
         if request.method not in BODY_METHODS or not (request.content_type or "").startswith("multipart/"):
             return None
+        if request.path.startswith("/fhir/"):
+            return None  # the FHIR face takes JSON only and refuses a form itself (415)
         try:
             request.FILES  # noqa: B018 - parsing now, with LimitedUploadHandler watching
         except MultiPartParserError as exc:
