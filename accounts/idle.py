@@ -146,28 +146,3 @@ class IdleTimeoutMiddleware:
                 touch(request)
             request.idle_remaining = int(remaining(request.session))  # type: ignore[attr-defined]
         return self.get_response(request)
-
-
-class IdleSocketMiddleware:
-    """Channels middleware (inside the auth stack): a browser websocket from an idle session connects as nobody.
-    Its pings and pushes never count as use; the next page request ends the session itself."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        from channels.db import database_sync_to_async
-        from django.contrib.auth.models import AnonymousUser
-
-        headers = dict(scope.get("headers", []))
-        session = scope.get("session")
-        user = scope.get("user")
-        if (
-            session is not None
-            and user is not None
-            and getattr(user, "is_authenticated", False)
-            and b"authorization" not in headers
-            and await database_sync_to_async(remaining)(session) <= 0
-        ):
-            scope = dict(scope, user=AnonymousUser())
-        return await self.inner(scope, receive, send)

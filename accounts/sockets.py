@@ -1,4 +1,6 @@
-"""Channels middleware: a browser websocket gets its user only from a session that has passed the second factor.
+"""Channels middleware: a browser websocket gets its user only from a session that is neither idle past its limit
+(``accounts.idle``; its pings never count as use, the next page request ends the session itself) nor short of the
+second factor.
 
 The page gate (``accounts.middleware.SecondFactorMiddleware``) sends such a session to the second step or to
 enrolment before any page; without this a session half-way through (a user with a factor who typed only the
@@ -13,10 +15,13 @@ from django.conf import settings
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import mfa
+from accounts.idle import remaining
 
 
 def session_passed(session: Any, user: Any) -> bool:
     """Whether a browser session of ``user`` may act as that user on a socket (synchronous: it reads the DB)."""
+    if remaining(session) <= 0:
+        return False  # idle past the limit
     if session.get(DEVICE_ID_SESSION_KEY):
         return True  # verified with a factor at sign-in (django-otp's mark)
     has_factor = session.get(mfa.FACTOR_MARK_KEY)
@@ -27,8 +32,9 @@ def session_passed(session: Any, user: Any) -> bool:
     return not (settings.MFA_REQUIRED and mfa.must_use_second_factor(user))
 
 
-class SecondFactorSocketMiddleware:
-    """Inside the auth stack: a socket of a session that has not passed the second factor connects as nobody."""
+class SessionSocketMiddleware:
+    """Inside the auth stack: a socket of an idle session, or of one that has not passed the second factor,
+    connects as nobody. A token's socket was checked at the token door and by knox (notifications.auth)."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner

@@ -11,8 +11,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from accounts.idle import IdleSocketMiddleware  # noqa: E402
-from accounts.sockets import SecondFactorSocketMiddleware  # noqa: E402
+from accounts.sockets import SessionSocketMiddleware  # noqa: E402
 from core.request_limits import BodySizeLimit  # noqa: E402
 from notifications.auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
@@ -22,9 +21,7 @@ application = ProtocolTypeRouter(
         # An oversized body is refused before Django's handler spools it to disk (core/request_limits.py).
         "http": BodySizeLimit(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
-            TokenOrSessionAuthMiddlewareStack(
-                IdleSocketMiddleware(SecondFactorSocketMiddleware(URLRouter(websocket_urlpatterns)))
-            )
+            TokenOrSessionAuthMiddlewareStack(SessionSocketMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }
 )
