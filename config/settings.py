@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "localflavor",
     "csp",
     "django_otp_webauthn",
+    # Before our apps: their AppConfig.ready registers periodic tasks on its app (core.jobs).
+    "procrastinate.contrib.django",
     # Our apps, lowest layer first (docs/architecture.md): each imports only the ones above it in this list.
     "core",
     "notifications",
@@ -137,6 +139,24 @@ if DATABASE_OWNER is not None and DATABASE_OWNER["NAME"] != DATABASES["default"]
         f"{DATABASES['default']['NAME']!r}: both must reach the same database"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (core/jobs.py, docs/deploy.md "Workers"): procrastinate keeps its queue in this same database, so
+# a job is written in the transaction of the change that asked for it. `manage.py run_jobs` runs a worker.
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
+_heartbeat = env_int("JOBS_HEARTBEAT_SECONDS", 10, minimum=1)
+PROCRASTINATE_WORKER_DEFAULTS = {
+    # Tasks running at once in one worker (sync tasks run in threads, each with its own database connection).
+    "concurrency": env_int("JOBS_CONCURRENCY", 4, minimum=1),
+    # A job scheduled for a moment is looked for this often: the deadline alert comes within this many seconds.
+    "fetch_job_polling_interval": env_int("JOBS_POLL_SECONDS", 1, minimum=1),
+    "update_heartbeat_interval": _heartbeat,
+    # A worker silent this long is taken for dead; its running jobs are retried (core.tasks).
+    "stalled_worker_timeout": env_int("JOBS_STALLED_AFTER_SECONDS", 3 * _heartbeat, minimum=_heartbeat + 1),
+    # Succeeded jobs leave the table (the change they made is the record); failed ones stay for the admin.
+    "delete_jobs": "successful",
+}
+# The periodic safety nets (core.jobs.register): each pass finds what a scheduled task might have missed.
+JOBS_SWEEP_CRON = env_str("JOBS_SWEEP_CRON", "*/5 * * * *")
 
 REDIS_URL = env_redis("REDIS_URL")
 if REDIS_URL:
@@ -218,6 +238,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # is the larger wall, and this one keeps a JSON or form body from being read into memory past it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_SIZE + UPLOAD_FORM_OVERHEAD
 
+# The hour (local time) at which the daily e-mail digest goes out, for those who chose a digest.
+NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 7, minimum=0)
+if NOTIFICATIONS_DIGEST_HOUR > 23:
+    raise ImproperlyConfigured(
+        f"NOTIFICATIONS_DIGEST_HOUR must be an hour from 0 to 23, got {NOTIFICATIONS_DIGEST_HOUR}"
+    )
 _email = env_email("EMAIL_URL", "console:")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
@@ -397,6 +423,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # django-axes announces itself at every start-up; a failed start must stay one line (scripts/dev.py).
         "axes.apps": {"level": "WARNING"},
+        # procrastinate lists every periodic task at each start-up; the worker logs what it runs (run_jobs).
+        "procrastinate.periodic": {"level": "WARNING"},
     },
 }
 

@@ -12,8 +12,8 @@ class ReferralsConfig(AppConfig):
         from core import grants, jobs
         from people.export import register_section
         from referrals.access import register_policies, resync_consent_dates
+        from referrals.deadlines import alert_overdue, remind_half_time_due
         from referrals.export import referrals_section
-        from referrals.services import alert_overdue
 
         # The referral and person grant tables follow referral state (core.grants writes them; access_check walks them).
         register_policies()
@@ -34,7 +34,9 @@ class ReferralsConfig(AppConfig):
         )
         # The person's data export lists the referrals: to whom their data went (people/ cannot import us).
         register_section("referrals", referrals_section)
+        # Safety nets: each referral has its own jobs at its moments (referrals/tasks.py); these sweeps catch a miss.
         jobs.register("overdue referrals", alert_overdue)
+        jobs.register("half-time reminders", remind_half_time_due)
         jobs.register("consents starting or ending by date", resync_consent_dates)
         # Permission ids are cached per process; a flush or migrate (tests) re-creates them with new ids.
         post_migrate.connect(grants.forget_permission_ids, dispatch_uid="core-permission-ids")

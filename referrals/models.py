@@ -62,6 +62,8 @@ class Referral(TimeStamped):
     checked_in_at = models.DateTimeField(_("contact confirmed"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     overdue_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The receiving partner was reminded at half of the answer time (a check-in restarts the time and clears it).
+    half_time_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Sent without a covering consent, on a legal basis recorded by the coordinator.
     legal_basis = models.CharField(_("legal basis of sharing"), max_length=255, blank=True)
     holds_place = models.BooleanField(default=False, editable=False)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import jobs
 from core.errors import Conflict, IllegalTransition, NoConsent, NoPlace, PermissionDenied
 from core.scope import scope_for
 from core.validation import require_codes
@@ -80,9 +81,48 @@ ACTION_LABELS = {
 
 
 def _event(referral: Referral, action: str, from_state: str, actor: User | None, **extra: str) -> ReferralEvent:
-    return ReferralEvent.objects.create(
+    event = ReferralEvent.objects.create(
         referral=referral, action=action, from_state=from_state, to_state=referral.state, actor=actor, **extra
     )
+    # Every move writes its timeline row here, so the deadline's jobs follow every move from here too.
+    plan_deadlines(referral)
+    return event
+
+
+# --- the answer's deadline, on the queue (core.jobs; the tasks are in referrals/tasks.py) ------------------
+
+HALF_TIME_TASK = "referrals.remind_half_time"
+DEADLINE_TASK = "referrals.deadline_passed"
+
+
+def deadline_keys(referral_id: Any) -> tuple[str, str]:
+    """The queue keys of a referral's two jobs: the half-time reminder and the deadline."""
+    return f"referral:{referral_id}:half-time", f"referral:{referral_id}:deadline"
+
+
+def half_time(referral: Referral) -> datetime.datetime | None:
+    """Half of the answer time: from the sending (or from the check-in, which restarts it) to the due-by."""
+    start = referral.checked_in_at or referral.sent_at
+    if referral.due_by is None or start is None or referral.due_by <= start:
+        return None
+    return start + (referral.due_by - start) / 2
+
+
+def plan_deadlines(referral: Referral) -> None:
+    """In the move's transaction: a sent referral waits for its half-time reminder and its deadline (moved when the
+    check-in moves the due-by); any other state waits for neither. The tasks check the state again when they run."""
+    half_key, deadline_key = deadline_keys(referral.pk)
+    if referral.state != State.SENT or referral.due_by is None:
+        jobs.unschedule(half_key)
+        jobs.unschedule(deadline_key)
+        return
+    half = half_time(referral)
+    if half is not None and referral.half_time_reminded_at is None and half > timezone.now():
+        jobs.schedule(HALF_TIME_TASK, at=half, key=half_key, referral_id=str(referral.pk))
+    else:
+        jobs.unschedule(half_key)
+    if referral.overdue_alerted_at is None:
+        jobs.schedule(DEADLINE_TASK, at=referral.due_by, key=deadline_key, referral_id=str(referral.pk))
 
 
 def _staff_of(partner: Partner | None) -> list[User]:
@@ -323,8 +363,10 @@ def referral_check_in(*, actor: User, referral: Referral, note: str = "") -> Ref
     now = timezone.now()
     referral.checked_in_at = now
     referral.due_by = default_due_by(referral, now)
-    referral.overdue_alerted_at = None
-    referral.save(update_fields=["checked_in_at", "due_by", "overdue_alerted_at", "updated_at"])
+    referral.overdue_alerted_at = referral.half_time_reminded_at = None
+    referral.save(
+        update_fields=["checked_in_at", "due_by", "overdue_alerted_at", "half_time_reminded_at", "updated_at"]
+    )
     _event(referral, "check_in", referral.state, actor, note=note[:500])
     _tell(
         referral,
@@ -610,36 +652,6 @@ def referral_redirect(
     )
     announce(withdrawn, "referral.redirected")
     return referral_send(actor=actor, referral=new, legal_basis=referral.legal_basis)
-
-
-def alert_overdue(now: datetime.datetime | None = None) -> int:
-    """The background job: tell each network's coordinators once about every referral that passed its due-by."""
-    now = now or timezone.now()
-    count = 0
-    ids = list(Referral.objects.overdue(now).filter(overdue_alerted_at__isnull=True).values_list("pk", flat=True)[:500])
-    for pk in ids:
-        with transaction.atomic():
-            referral = (
-                Referral.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("person", "to_partner", "network", "created_by", "from_partner")
-                .filter(pk=pk, overdue_alerted_at__isnull=True)
-                .first()
-            )
-            if referral is None or not referral.is_overdue:
-                continue
-            referral.overdue_alerted_at = now
-            referral.save(update_fields=["overdue_alerted_at"])
-            ReferralEvent.objects.create(
-                referral=referral, action="overdue", from_state=referral.state, to_state=referral.state, actor=None
-            )
-            _tell(
-                referral,
-                [*_coordinators(referral), *_sender_side(referral)],
-                "referral.overdue",
-                gettext_lazy("%(to)s has not answered the referral of %(person)s in time."),
-            )
-            count += 1
-    return count
 
 
 def staff_partner_choices(user: User) -> list[Partner]:

@@ -15,7 +15,7 @@ from core.errors import IllegalTransition, NoConsent, NoPlace
 from notifications.models import Notification
 from partners.models import Service
 from people.models import AccessLog, Consent, PersonGroupObjectPermission
-from referrals import services
+from referrals import deadlines, services
 from referrals.access import referrals_visible_to, sync_referral
 from referrals.models import Referral, ReferralEvent, ReferralGroupObjectPermission
 from tests.factories import ServiceFactory
@@ -243,8 +243,8 @@ def test_it_lets_exactly_one_of_two_parallel_accepts_of_the_same_referral_win(wo
 def test_it_alerts_the_coordinator_once_about_an_overdue_referral_and_lets_them_redirect(world: Any) -> None:
     referral = sent_referral(world)
     Referral.objects.filter(pk=referral.pk).update(due_by=timezone.now() - datetime.timedelta(hours=1))
-    assert services.alert_overdue() == 1
-    assert services.alert_overdue() == 0
+    assert deadlines.alert_overdue() == 1
+    assert deadlines.alert_overdue() == 0
     assert Notification.objects.filter(recipient=world.coordinator, kind="referral.overdue").count() == 1
     referral.refresh_from_db()
     new = services.referral_redirect(actor=world.coordinator, referral=referral, to_partner=world.sending)
