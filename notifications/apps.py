@@ -8,7 +8,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import jobs
-        from notifications.emails import send_notification_emails
+        from notifications.emails import send_digests, send_notification_emails
 
-        # Last, so that what the other jobs notified is e-mailed in the same round.
+        # Each notification defers its own e-mail job (notifications/tasks.py); the sweep catches what one missed.
         jobs.register("notification e-mails", send_notification_emails, order=100)
+        # Every hour on the hour: cron runs in UTC, the digest hour is local (NOTIFICATIONS_DIGEST_HOUR, TIME_ZONE,
+        # summer time too), so each run sends the digests that are due by local time, once a day.
+        jobs.register("daily e-mail digest", send_digests, cron="0 * * * *")

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from core.types import AuthUser
+from notifications.emails import defer_email
 from notifications.groups import user_group
 from notifications.models import Notification
 from notifications.selectors import get_notification_for
@@ -59,6 +60,8 @@ def notify(
             )
         )
     created = Notification.objects.bulk_create(rows)
+    for row in created:
+        defer_email(row.recipient)  # in this transaction: the e-mail's job commits with its notification
     if created:
         transaction.on_commit(lambda: push(created))
     return created

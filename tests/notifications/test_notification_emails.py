@@ -92,3 +92,52 @@ def test_it_sends_through_smtp_when_configured(world: Any, settings: Any, monkey
     note(world.receiving_staff)
     assert send_notification_emails() == 1
     assert sent and sent[0][0] == "smtp.example.org" and sent[0][1] == [world.receiving_staff.email]
+
+
+def test_a_notification_defers_one_email_job_per_recipient_who_wants_it_at_once(world: Any) -> None:
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    User.objects.filter(pk=world.sending_staff.pk).update(email_notifications="digest")
+    world.sending_staff.refresh_from_db()
+    note(world.receiving_staff, "pierwsze")
+    note(world.receiving_staff, "drugie")  # the job still waits: it will send both
+    note(world.sending_staff)
+    jobs = list(ProcrastinateJob.objects.filter(task_name="notifications.send_email", status="todo"))
+    assert [job.args for job in jobs] == [{"user_id": str(world.receiving_staff.pk)}]
+    from notifications.tasks import send_email
+
+    assert send_email(str(world.receiving_staff.pk)) == 1
+    assert "pierwsze" in mail.outbox[0].body and "drugie" in mail.outbox[0].body
+    assert send_email(str(world.receiving_staff.pk)) == 0  # run twice (a retry): nothing twice
+
+
+def test_a_failing_mail_server_leaves_the_rows_for_the_retry(world: Any, monkeypatch: Any) -> None:
+    """The edge of the machine: the mail server refuses; the task raises, so procrastinate retries it."""
+    import smtplib
+
+    from core.jobs import RETRY
+    from notifications.tasks import send_email
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise smtplib.SMTPServerDisconnected("gone")
+
+    note(world.receiving_staff)
+    monkeypatch.setattr("notifications.emails.send_mail", refuse)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        send_email(str(world.receiving_staff.pk))
+    assert Notification.objects.get().emailed_at is None
+    assert send_email.retry_strategy is RETRY and RETRY.exponential_wait == 2
+    monkeypatch.undo()
+    assert send_email(str(world.receiving_staff.pk)) == 1
+
+
+def test_the_digest_waits_for_its_local_hour(world: Any, settings: Any) -> None:
+    from notifications.emails import send_digests
+
+    settings.NOTIFICATIONS_DIGEST_HOUR = 9
+    User.objects.filter(pk=world.receiving_staff.pk).update(email_notifications="digest")
+    note(world.receiving_staff)
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    eight = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 0)))
+    assert send_digests(eight) == 0
+    assert send_digests(eight + datetime.timedelta(hours=1)) == 1
