@@ -13,6 +13,6 @@ class WebhooksConfig(AppConfig):
 
         # The domains publish events (core.events) without knowing who listens; we write a delivery per subscriber.
         events.listen("webhooks", fan_out)
-        # Before the e-mail job (order 0 < its order), so a turned-off subscription's notice goes out the same round.
+        # Each delivery is a job at its moment (webhooks/tasks.py); this sweep sends what a job missed.
         jobs.register("webhook deliveries", send_due)
         jobs.register("webhook delivery log retention", purge_delivery_log)

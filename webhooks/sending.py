@@ -2,8 +2,10 @@
 address checked at that moment, retried with a growing pause for 24 hours.
 
 ``send_delivery(delivery_id)`` is a plain, idempotent function of one id: it locks the row with SKIP LOCKED, so two
-workers never send the same attempt, and does nothing to a row that is not due. ``send_due`` is the job
-(``core.jobs``, "webhook deliveries") that sends whatever is due now.
+workers never send the same attempt, and does nothing to a row that is not due. Each attempt is a job on the queue
+at its moment (``plan_attempt``; webhooks/tasks.py), written with the delivery or with the failed attempt before it;
+the pause between attempts is the delivery's own (``BACKOFF``, what receivers are told in docs/webhooks.md).
+``send_due`` is the periodic sweep (``core.jobs``, "webhook deliveries") that sends whatever a job missed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from standardwebhooks import Webhook
 
+from core import jobs
 from webhooks import addresses
 from webhooks.choices import RETRYING, DeliveryStatus, DisabledReason
 from webhooks.models import Delivery, Subscription
@@ -38,7 +41,15 @@ BACKOFF = [
     datetime.timedelta(hours=6),
 ]
 RETRY_FOR = datetime.timedelta(hours=24)
+DELIVERY_TASK = "webhooks.send_delivery"
 USER_AGENT = "LSW-Webhooks/1"
+
+
+def plan_attempt(delivery: Delivery) -> None:
+    """In the caller's transaction: the delivery's next attempt is a job at ``next_attempt_at``."""
+    if delivery.next_attempt_at is not None:
+        key = f"webhook-delivery:{delivery.pk}"
+        jobs.schedule(DELIVERY_TASK, at=delivery.next_attempt_at, key=key, delivery_id=str(delivery.pk))
 
 
 def pause_after(attempts: int) -> datetime.timedelta:
@@ -178,6 +189,7 @@ def _record(
         return
     delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, next_at
     delivery.save()
+    plan_attempt(delivery)
 
 
 def disable(subscription: Subscription, reason: str, *, now: datetime.datetime | None = None) -> bool:

@@ -33,7 +33,7 @@ from webhooks.choices import (
     DisabledReason,
 )
 from webhooks.models import Delivery, Subscription
-from webhooks.sending import disable, send_delivery
+from webhooks.sending import disable, plan_attempt, send_delivery
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,7 @@ def fan_out(event: Event) -> int:
             continue
         try:
             with transaction.atomic():
-                Delivery.objects.create(
+                delivery = Delivery.objects.create(
                     subscription=subscription,
                     event_id=event.id,
                     event_type=event.type,
@@ -228,6 +228,7 @@ def fan_out(event: Event) -> int:
                     status=DeliveryStatus.PENDING,
                     next_attempt_at=event.occurred_at,
                 )
+                plan_attempt(delivery)
         except IntegrityError:
             continue
         count += 1

@@ -247,6 +247,36 @@ def test_the_sending_runs_as_a_registered_job() -> None:
     assert dict(jobs.registered())["webhook deliveries"] is sending.send_due
 
 
+def test_each_attempt_is_a_job_at_its_moment(
+    world: Any, receiver: Any, local_webhooks: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The delivery's first attempt is a job written with it; a failed attempt writes the job of the next one, at
+    the delivery's own backoff; the job is the same function as the sweep's, so a repeat sends nothing twice."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from webhooks.tasks import deliver
+
+    subscribe(world, receiver.url, ["referral.sent"])
+    receiver.answers = [500]
+    with django_capture_on_commit_callbacks(execute=True):
+        sent_referral(world)
+    delivery = Delivery.objects.get()
+    key = f"webhook-delivery:{delivery.pk}"
+    job = ProcrastinateJob.objects.get(queueing_lock=key, status="todo")
+    assert (job.task_name, job.args, job.scheduled_at) == (
+        sending.DELIVERY_TASK,
+        {"delivery_id": str(delivery.pk)},
+        delivery.next_attempt_at,
+    )
+    assert deliver(str(delivery.pk)) is True
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 1)
+    retry = ProcrastinateJob.objects.get(queueing_lock=key, status="todo")
+    assert retry.scheduled_at == delivery.next_attempt_at
+    assert deliver(str(delivery.pk)) is False  # not due yet: a repeated job sends nothing
+    assert len(receiver.received) == 1
+
+
 def test_the_delivery_log_keeps_90_days_of_finished_deliveries(world: Any) -> None:
     import uuid
 
