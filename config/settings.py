@@ -423,8 +423,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # django-axes announces itself at every start-up; a failed start must stay one line (scripts/dev.py).
         "axes.apps": {"level": "WARNING"},
-        # procrastinate lists every periodic task at each start-up; the worker logs what it runs (run_jobs).
-        "procrastinate.periodic": {"level": "WARNING"},
+        # procrastinate lists its tasks at every start-up of every command; the worker logs what it runs (run_jobs).
+        "procrastinate": {"level": "WARNING"},
     },
 }
 

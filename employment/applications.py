@@ -40,7 +40,7 @@ from employment.models import (
     Stage,
 )
 from employment.notify import coordinators_of, employer_side, network_side, tell
-from employment.retention import add_months
+from employment.retention import add_months, plan_checkpoint
 from network.models import NetworkMembership
 from partners.choices import PartnerType, StaffRole
 from partners.models import Partner, User
@@ -208,6 +208,7 @@ def _record(
         note=note[:500],
     )
     sync_application(application)
+    plan_checkpoint(application)
     log_access(
         user=actor,
         person=application.person,

@@ -13,7 +13,8 @@ class PeopleConfig(AppConfig):
         from people.models import AccessLog
         from people.services import consents_expire
 
-        # A consent that ended by date stops its shares as a withdrawal does (people.shares keepers).
+        # A consent that ended by date stops its shares as a withdrawal does (people.shares keepers): a job at its
+        # end (people/tasks.py); this sweep catches one that was missed.
         jobs.register("consents ending by date", consents_expire)
         # The application role may read and add to the access log, never change, delete or empty it.
         db_roles.register_append_only(AccessLog._meta.db_table)

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import events, grants
+from core import events, grants, jobs
 from core.errors import Conflict, PermissionDenied
 from core.scope import scope_for
 from network.models import Network
@@ -222,8 +222,48 @@ def consent_record(
     consent.partners.set(partners)
     # An open referral may be covered again: the person's grants follow the consents now.
     grants.sync(person)
+    plan_consent_dates(consent)
     log_access(user=actor, person=person, action=AccessAction.CHANGE, channel=channel, detail=f"consent:{consent.pk}")
     return consent
+
+
+# --- a consent's start and end, on the job queue (core.jobs; the tasks are in people/tasks.py) -----------------
+
+CONSENT_STARTS_TASK = "people.consent_starts"
+CONSENT_ENDS_TASK = "people.consent_ends"
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def consent_keys(consent_id: Any) -> tuple[str, str]:
+    return f"consent:{consent_id}:starts", f"consent:{consent_id}:ends"
+
+
+def plan_consent_dates(consent: Consent) -> None:
+    """In the recording transaction: a consent dated ahead starts at its first day's midnight (the grants follow);
+    one with an end date ends at the midnight after its last day (its shares stop, as at a withdrawal)."""
+    starts, ends = consent_keys(consent.pk)
+    if consent.withdrawn_at is not None:
+        jobs.unschedule(starts)
+        jobs.unschedule(ends)
+        return
+    if consent.valid_from > timezone.localdate():
+        jobs.schedule(CONSENT_STARTS_TASK, at=_midnight(consent.valid_from), key=starts, consent_id=str(consent.pk))
+    if consent.valid_until is not None:
+        end = _midnight(consent.valid_until + datetime.timedelta(days=1))
+        jobs.schedule(CONSENT_ENDS_TASK, at=end, key=ends, consent_id=str(consent.pk))
+
+
+def consent_starts(consent_id: Any) -> bool:
+    """The job at a consent's first day: the person's grants follow the consents in force now (idempotent)."""
+    with transaction.atomic():
+        consent = Consent.objects.filter(pk=consent_id, withdrawn_at__isnull=True).first()
+        if consent is None or consent.valid_from > timezone.localdate():
+            return False
+        grants.sync(lock_person(consent.person_id))
+        return True
 
 
 @transaction.atomic
@@ -244,6 +284,7 @@ def consent_withdraw(*, actor: User, consent: Consent, note: str = "", channel: 
     consent.withdrawn_by = actor
     consent.withdrawal_note = note.strip()[:255]
     consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note", "updated_at"])
+    plan_consent_dates(consent)
     stopped = stop_shares(person, actor, "withdrawn")
     grants.sync(person)
     log_access(user=actor, person=person, action=AccessAction.CHANGE, channel=channel, detail=f"withdraw:{consent.pk}")
@@ -262,24 +303,31 @@ def consents_expire(now: datetime.datetime | None = None) -> int:
             valid_until__lt=today, withdrawn_at__isnull=True, expiry_handled_at__isnull=True
         ).values_list("pk", "person_id")[:500]
     )
-    count = 0
-    for pk, person_id in ids:
-        with transaction.atomic():
-            person = lock_person(person_id)
-            consent = (
-                Consent.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, withdrawn_at__isnull=True, expiry_handled_at__isnull=True)
-                .first()
-            )
-            if consent is None:
-                continue
-            stopped = stop_shares(person, None, "expired")
-            grants.sync(person)
-            consent.expiry_handled_at = now
-            consent.save(update_fields=["expiry_handled_at"])
-            _tell_consent_ended(person, consent, stopped, how="expired")
-            count += 1
-    return count
+    return sum(1 for pk, _person_id in ids if consent_ends(pk, now))
+
+
+def consent_ends(consent_id: Any, now: datetime.datetime | None = None) -> bool:
+    """One consent that ended by date (its job at the midnight after its last day, or the sweep): its shares stop
+    once, as at a withdrawal, and the people responsible are told; False when not ended, withdrawn or done."""
+    now = now or timezone.now()
+    person_id = Consent.objects.filter(pk=consent_id).values_list("person_id", flat=True).first()
+    if person_id is None:
+        return False
+    with transaction.atomic():
+        person = lock_person(person_id)
+        consent = (
+            Consent.objects.select_for_update(skip_locked=True)
+            .filter(pk=consent_id, withdrawn_at__isnull=True, expiry_handled_at__isnull=True)
+            .first()
+        )
+        if consent is None or consent.valid_until is None or consent.valid_until >= timezone.localtime(now).date():
+            return False
+        stopped = stop_shares(person, None, "expired")
+        grants.sync(person)
+        consent.expiry_handled_at = now
+        consent.save(update_fields=["expiry_handled_at"])
+        _tell_consent_ended(person, consent, stopped, how="expired")
+        return True
 
 
 def _initials(person: Person) -> str:

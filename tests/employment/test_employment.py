@@ -796,6 +796,34 @@ def test_it_reminds_the_job_coach_once_before_each_retention_checkpoint(emp: Emp
     assert Notification.objects.filter(recipient=world.coordinator, kind="placement.checkpoint").count() == 1
 
 
+def test_the_hire_plans_the_checkpoint_reminder_a_week_ahead_and_an_ending_drops_it(emp: Emp) -> None:
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from employment.tasks import remind
+
+    application = hire(emp, post_placement(emp))
+    key = f"placement-application:{application.pk}:checkpoint"
+    job = ProcrastinateJob.objects.get(queueing_lock=key, status="todo")
+    checkpoint = retention.add_months(application.hired_on, 1)
+    assert job.task_name == retention.CHECKPOINT_TASK
+    assert timezone.localtime(job.scheduled_at).date() == checkpoint - datetime.timedelta(days=7)
+    assert timezone.localtime(job.scheduled_at).time() == datetime.time(0, 0)
+    assert remind(str(application.pk)) is False  # run early (a clock off, a retry): nothing yet
+    backdate_hire(application, 1)
+    assert remind(str(application.pk)) is True
+    assert remind(str(application.pk)) is False
+    assert Notification.objects.filter(kind="placement.checkpoint").count() == 1
+    # Recording the checkpoint plans the next one (3 months); ending the job drops it.
+    applications.application_retain(
+        actor=emp.world.employer_staff, application=application, checkpoint=Stage.RETAINED_1M
+    )
+    job = ProcrastinateJob.objects.get(queueing_lock=key, status="todo")
+    three = retention.add_months(application.hired_on, 3) - datetime.timedelta(days=7)
+    assert timezone.localtime(job.scheduled_at).date() == three
+    applications.application_end(actor=emp.world.employer_staff, application=application, reason_code="other")
+    assert not ProcrastinateJob.objects.filter(queueing_lock=key, status="todo").exists()
+
+
 def test_it_flags_a_job_coach_with_more_than_twenty_people(emp: Emp) -> None:
     world = emp.world
     placement = post_placement(emp, positions=30)

@@ -195,6 +195,52 @@ def test_the_expiry_job_stops_the_shares_once_and_tells_the_case_manager(world: 
     no_drift()
 
 
+def test_recording_a_dated_consent_plans_its_start_and_end_and_a_withdrawal_drops_them(world: Any) -> None:
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from people.tasks import consent_ends, consent_starts
+
+    person = make_person(world)
+    make_case(world, person, manager=world.sending_staff, partner=world.sending)
+    today = timezone.localdate()
+    consent = people_services.consent_record(
+        actor=world.coordinator,
+        person=person,
+        categories=["identity"],
+        purpose="Wsparcie",
+        partners=[world.receiving],
+        valid_from=today + datetime.timedelta(days=2),
+        valid_until=today + datetime.timedelta(days=30),
+    )
+    starts, ends = people_services.consent_keys(consent.pk)
+    planned = {
+        job.queueing_lock: timezone.localtime(job.scheduled_at)
+        for job in ProcrastinateJob.objects.filter(queueing_lock__in=[starts, ends], status="todo")
+    }
+    midnight = datetime.time(0, 0)
+    assert planned[starts].date() == today + datetime.timedelta(days=2) and planned[starts].time() == midnight
+    assert planned[ends].date() == today + datetime.timedelta(days=31) and planned[ends].time() == midnight
+    # Run early (a retry, a clock off), the jobs do nothing.
+    assert consent_starts(str(consent.pk)) is False
+    assert consent_ends(str(consent.pk)) is False
+    people_services.consent_withdraw(actor=world.coordinator, consent=consent)
+    assert not ProcrastinateJob.objects.filter(queueing_lock__in=[starts, ends], status="todo").exists()
+
+
+def test_the_end_job_stops_the_shares_once(world: Any) -> None:
+    from people.tasks import consent_ends, consent_starts
+
+    person, consent = person_with_consent(world, ["identity", "social"])
+    referral = send(world, person, ["identity", "social"])
+    expire(consent)
+    assert consent_starts(str(consent.pk)) is True  # in force since long ago: the grants are as they should be
+    assert consent_ends(str(consent.pk)) is True
+    assert consent_ends(str(consent.pk)) is False
+    referral.refresh_from_db()
+    assert referral.state == State.WITHDRAWN
+    assert people_services.consents_expire() == 0
+
+
 # --- candidacies ------------------------------------------------------------------------------------
 
 

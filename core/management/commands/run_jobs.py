@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -24,6 +25,9 @@ class Command(BaseCommand):
             self.stdout.write(", ".join(f"{name}: {count}" for name, count in results.items()))
             return
         from procrastinate.contrib.django import app
+
+        # Each job started and ended, with its result: what an operator reads (docs/deploy.md, "Workers").
+        logging.getLogger("procrastinate.worker").setLevel(logging.INFO)
 
         worker: dict[str, Any] = {}
         if options.get("name"):
