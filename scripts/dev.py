@@ -208,15 +208,18 @@ def run() -> None:
     print(f"    (any TOTP app, or: oathtool --totp -b {DEMO_TOTP_SECRET}); the other logins have none.")
     print(f"  Passkeys need http://localhost:{PORT}/ (a browser offers them on localhost, not on an IP address).")
     layer = "Redis" if os.environ.get("REDIS_URL") else "in-memory"
-    print(f"  Channel layer: {layer}. Press Ctrl-C to stop (the embedded database stops too).")
+    print(
+        f"  Channel layer: {layer}. One background worker runs beside the server (failed jobs: /admin/procrastinate/)."
+    )
+    print("  Press Ctrl-C to stop (the worker and the embedded database stop too).")
     print(flush=True)
     import uvicorn
 
-    # The background jobs (overdue alerts, e-mails, reminders) run beside the server and stop with it.
-    # They run as the application role too: the owner's URL is not theirs to know.
+    # One worker (procrastinate: deadlines on the minute, e-mails, webhooks, periodic tasks) runs beside the
+    # server and stops with it. It runs as the application role too: the owner's URL is not its to know.
     env = {name: value for name, value in os.environ.items() if name != "DATABASE_OWNER_URL"}
     jobs = subprocess.Popen(  # noqa: S603 - our own command
-        [sys.executable, str(ROOT / "manage.py"), "run_jobs", "--every", "60"], cwd=ROOT, env=env
+        [sys.executable, str(ROOT / "manage.py"), "run_jobs", "--name", "make-run"], cwd=ROOT, env=env
     )
     try:
         uvicorn.run("config.asgi:application", host=HOST, port=PORT, log_level="info", lifespan="off")
