@@ -37,13 +37,22 @@ from referrals.services import (
 EARLY = datetime.timedelta(minutes=10)
 
 
+class Busy(Exception):
+    """The referral is locked by a move in progress: the job is retried in a moment (RETRY_DB), not dropped."""
+
+
 def _locked(referral_id: Any) -> Referral | None:
-    return (
+    """The sent referral, locked; None when it is no longer sent. Busy when another transaction holds it (a sweep
+    passing over it skips it; a job tries again, and finds it moved on or still due)."""
+    referral = (
         Referral.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("person", "to_partner", "network", "created_by", "from_partner")
         .filter(pk=referral_id, state=State.SENT)
         .first()
     )
+    if referral is None and Referral.objects.filter(pk=referral_id, state=State.SENT).exists():
+        raise Busy(referral_id)
+    return referral
 
 
 def _remind(referral: Referral, kind: str, message: Any) -> None:
@@ -120,7 +129,7 @@ def alert_overdue(now: datetime.datetime | None = None) -> int:
     """The sweep: every sent referral past its due-by that no job alerted yet."""
     now = now or timezone.now()
     ids = list(Referral.objects.overdue(now).filter(overdue_alerted_at__isnull=True).values_list("pk", flat=True)[:500])
-    return sum(1 for pk in ids if deadline_passed(pk, now))
+    return sum(1 for pk in ids if _unless_busy(deadline_passed, pk, now))
 
 
 def remind_half_time_due(now: datetime.datetime | None = None) -> int:
@@ -133,4 +142,11 @@ def remind_half_time_due(now: datetime.datetime | None = None) -> int:
         .filter(half__lte=now)
         .values_list("pk", flat=True)[:500]
     )
-    return sum(1 for pk in due if remind_half_time(pk, now))
+    return sum(1 for pk in due if _unless_busy(remind_half_time, pk, now))
+
+
+def _unless_busy(job: Any, pk: Any, now: datetime.datetime) -> bool:
+    try:
+        return bool(job(pk, now))
+    except Busy:
+        return False  # its own job, or the next sweep, will find it

@@ -195,3 +195,35 @@ def test_a_real_worker_reminds_at_half_time_and_alerts_the_coordinator_within_5_
     assert not Notification.objects.filter(object_id=str(withdrawn.pk), kind__startswith="referral.reminder").exists()
     assert not Notification.objects.filter(object_id=str(withdrawn.pk), kind="referral.overdue").exists()
     assert Referral.objects.get(pk=referral.pk).overdue_alerted_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deadline_job_that_finds_the_referral_locked_is_retried_not_dropped(world: Any) -> None:
+    import threading
+
+    from django.db import connection, transaction
+
+    referral = sent_referral(world)
+    Referral.objects.filter(pk=referral.pk).update(due_by=timezone.now() - datetime.timedelta(seconds=1))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                Referral.objects.select_for_update().get(pk=referral.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with pytest.raises(deadlines.Busy):
+            deadlines.deadline_passed(referral.pk)
+        assert deadlines.alert_overdue() == 0  # the sweep passes over it
+    finally:
+        release.set()
+        holder.join(10)
+    assert deadlines.deadline_passed(referral.pk) is True  # the retry
