@@ -144,6 +144,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # a job is written in the transaction of the change that asked for it. `manage.py run_jobs` runs a worker.
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
 _heartbeat = env_int("JOBS_HEARTBEAT_SECONDS", 10, minimum=1)
+JOBS_STALLED_AFTER_SECONDS = env_int("JOBS_STALLED_AFTER_SECONDS", 3 * _heartbeat, minimum=_heartbeat + 1)
 PROCRASTINATE_WORKER_DEFAULTS = {
     # Tasks running at once in one worker (sync tasks run in threads, each with its own database connection).
     "concurrency": env_int("JOBS_CONCURRENCY", 4, minimum=1),
@@ -151,7 +152,7 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     "fetch_job_polling_interval": env_int("JOBS_POLL_SECONDS", 1, minimum=1),
     "update_heartbeat_interval": _heartbeat,
     # A worker silent this long is taken for dead; its running jobs are retried (core.tasks).
-    "stalled_worker_timeout": env_int("JOBS_STALLED_AFTER_SECONDS", 3 * _heartbeat, minimum=_heartbeat + 1),
+    "stalled_worker_timeout": JOBS_STALLED_AFTER_SECONDS,
     # Succeeded jobs leave the table (the change they made is the record); failed ones stay for the admin.
     "delete_jobs": "successful",
 }

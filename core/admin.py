@@ -18,8 +18,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob, ProcrastinateW
 
 
 def _stalled_since() -> datetime.datetime:
-    seconds = settings.PROCRASTINATE_WORKER_DEFAULTS["stalled_worker_timeout"]
-    return timezone.now() - datetime.timedelta(seconds=seconds)
+    return timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALLED_AFTER_SECONDS)
 
 
 def stalled(queryset: QuerySet[Any]) -> QuerySet[Any]:

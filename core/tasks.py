@@ -19,8 +19,8 @@ log = logging.getLogger(__name__)
 # No lock: a run held by a dead worker must not block the run that frees it.
 @app.task(name="core.retry_stalled", queueing_lock="core.retry_stalled")
 async def retry_stalled(timestamp: int) -> int:
-    after = settings.PROCRASTINATE_WORKER_DEFAULTS["stalled_worker_timeout"]
-    stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=after)
+    after = settings.JOBS_STALLED_AFTER_SECONDS
+    stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=after))
     for job in stalled:
         log.warning("job %s (%s) of a dead worker goes back to the queue", job.id, job.task_name)
         await app.job_manager.retry_job(job)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -66,7 +67,7 @@ def remind_retention_checkpoints(today: datetime.date | None = None) -> int:
     return sum(1 for pk in ids if remind_checkpoint(pk, today))
 
 
-def remind_checkpoint(application_id: object, today: datetime.date | None = None) -> bool:
+def remind_checkpoint(application_id: Any, today: datetime.date | None = None) -> bool:
     """Remind once of the application's next checkpoint, from a week before it; False when not due or done."""
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=REMIND_DAYS_AHEAD)

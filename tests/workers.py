@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +140,7 @@ def start_server(name: str, url: str, **extra: str) -> Process:
     return start(name, args, base_env(url, **extra), port)
 
 
-def wait_for(what: str, check: Callable[[], Any], timeout: float, processes: list[Process] = ()) -> Any:  # type: ignore[assignment]
+def wait_for(what: str, check: Callable[[], Any], timeout: float, processes: Sequence[Process] = ()) -> Any:
     """Poll ``check`` until it returns something true; fail with the processes' output when it never does."""
     deadline = time.monotonic() + timeout
     while True:

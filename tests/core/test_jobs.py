@@ -19,8 +19,17 @@ pytestmark = pytest.mark.django_db
 
 def test_register_makes_a_periodic_task_that_runs_the_job_once_a_tick() -> None:
     calls: list[int] = []
-    jobs.register("test job", lambda: calls.append(1) or 1, cron="*/10 * * * *")
-    jobs.register("test job", lambda: calls.append(2) or 2, cron="*/10 * * * *")  # an app reload replaces it
+
+    def first() -> int:
+        calls.append(1)
+        return 1
+
+    def second() -> int:
+        calls.append(2)
+        return 2
+
+    jobs.register("test job", first, cron="*/10 * * * *")
+    jobs.register("test job", second, cron="*/10 * * * *")  # an app reload replaces it
     task = app.tasks["periodic.test-job"]
     periodic = app.periodic_registry.periodic_tasks[("periodic.test-job", "")]
     assert periodic.cron == "*/10 * * * *" and task.lock == task.queueing_lock == "periodic.test-job"

@@ -37,12 +37,12 @@ pytestmark = pytest.mark.slow
 @dataclass
 class Cluster:
     servers: list[workers.Process]
-    workers: list[workers.Process]
+    pool: list[workers.Process]
     role: workers.Role
 
     @property
     def processes(self) -> list[workers.Process]:
-        return [*self.servers, *self.workers]
+        return [*self.servers, *self.pool]
 
 
 @pytest.fixture
@@ -186,10 +186,10 @@ def test_a_worker_killed_in_the_middle_of_a_job_leaves_it_to_the_other_and_it_is
 
     def running() -> workers.Process | None:
         marker = "Starting job webhooks.send_delivery"
-        return next((w for w in cluster.workers if marker in w.output()), None)
+        return next((w for w in cluster.pool if marker in w.output()), None)
 
     victim = workers.wait_for("the worker running the delivery", running, 10, cluster.processes)
-    survivor = next(w for w in cluster.workers if w is not victim)
+    survivor = next(w for w in cluster.pool if w is not victim)
     victim.kill()
     killed_at = time.monotonic()
     slow_receiver.release.set()

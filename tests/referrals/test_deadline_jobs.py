@@ -48,7 +48,8 @@ class TestPlanning:
         Referral.objects.filter(pk=referral.pk).update(due_by=timezone.now() + datetime.timedelta(hours=2))
         referral = services.referral_check_in(actor=world.receiving_staff, referral=referral)
         jobs = waiting(referral)
-        assert jobs[services.DEADLINE_TASK] == referral.due_by > timezone.now() + datetime.timedelta(days=1)
+        assert referral.due_by is not None and referral.due_by > timezone.now() + datetime.timedelta(days=1)
+        assert jobs[services.DEADLINE_TASK] == referral.due_by
         assert jobs[services.HALF_TIME_TASK] == services.half_time(referral)
         # One job per key: the old ones are gone, not left to run.
         keys = services.deadline_keys(referral.pk)
