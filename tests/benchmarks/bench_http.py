@@ -36,6 +36,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("MFA_REQUIRED", "0")
+
+import django  # noqa: E402
+
+django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -43,7 +48,7 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from network.models import Network  # noqa: E402
-from tests.benchmarks.bench_referrals import percentile, pick_subjects  # noqa: E402 (sets Django up)
+from tests.benchmarks.bench_referrals import percentile, pick_subjects  # noqa: E402
 
 STATIC_ROOT = Path(os.environ.get("BENCH_STATIC_ROOT", str(ROOT / ".data" / "bench-static")))
 TICKS = os.sysconf("SC_CLK_TCK")
