@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format messages clean-data
+.PHONY: run test install lint format messages clean-data bench
 
 run: $(STAMP)
 	$(BIN)/python scripts/dev.py run
@@ -13,6 +13,11 @@ test: $(STAMP)
 	$(BIN)/python scripts/dev.py test $(PYTEST_ARGS)
 
 install: $(STAMP)
+
+# Every benchmark on voivodeship-scale data, built first when absent (docs/performance.md). Needs BENCH_DATABASE_URL
+# (or DATABASE_URL) naming a database of its own; BENCH_ARGS=--quick for a smoke run.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'

@@ -24,9 +24,30 @@ from referrals import services
 from referrals.access import get_referral_for
 from referrals.choices import CHOSEN_REASONS, OutcomeCode, Priority, ReasonOrigin, State
 from referrals.models import Referral
-from referrals.selectors import available_actions, referral_list
+from referrals.selectors import ReferralRow, available_actions, referral_list, referral_rows
 
 PATH_ID = _path_id("The object's id (UUID).")
+
+
+def row_data(row: ReferralRow) -> dict[str, Any]:
+    """A referral in a list: the fields of ``referral_data`` without ``detail``, from a list row."""
+    return {
+        "id": str(row.pk),
+        "network": str(row.network_id),
+        "person": str(row.person_id),
+        "person_initials": row.person_initials,
+        "from_partner": str(row.from_partner_id) if row.from_partner_id else None,
+        "to_partner": str(row.to_partner_id),
+        "to_partner_name": row.to_partner_name,
+        "service": str(row.service_id) if row.service_id else None,
+        "status": row.state,
+        "priority": row.priority,
+        "categories": row.categories,
+        "due_by": row.due_by.isoformat() if row.due_by else None,
+        "overdue": row.is_overdue,
+        "waitlisted": row.waitlisted_at is not None,
+        "created_at": row.created_at.isoformat(),
+    }
 
 
 def referral_data(referral: Referral, user: AuthUser, *, detail: bool = False) -> dict[str, Any]:
@@ -145,7 +166,7 @@ class ReferralListView(APIView):
         )
         paginator = Pagination()
         page = paginator.paginate_queryset(referrals, request, view=self) or []
-        return paginator.get_paginated_response([referral_data(r, user) for r in page])
+        return paginator.get_paginated_response([row_data(r) for r in referral_rows(page)])
 
     @extend_schema(
         summary="Create a draft referral",

@@ -127,9 +127,55 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env_database("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Connections come from psycopg's pool, one per process (docs/deploy.md, "Database connections"): a request takes
+# one and hands it back when it ends, so a process holds at most DATABASE_POOL_MAX_SIZE however many threads
+# uvicorn and Channels run. Persistent per-thread connections (CONN_MAX_AGE) piled up under uvicorn until
+# PostgreSQL refused them (docs/performance.md). DATABASE_POOL=0 goes back to one connection per request.
+DATABASE_POOL = env_bool("DATABASE_POOL", True)
+DATABASE_POOL_MIN_SIZE = env_int("DATABASE_POOL_MIN_SIZE", 2, minimum=0)
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1)
+DATABASE_POOL_TIMEOUT = env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1)
+if DATABASE_POOL_MIN_SIZE > DATABASE_POOL_MAX_SIZE:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOL_MIN_SIZE ({DATABASE_POOL_MIN_SIZE}) is larger than DATABASE_POOL_MAX_SIZE "
+        f"({DATABASE_POOL_MAX_SIZE})"
+    )
+if DATABASE_POOL and env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0):
+    raise ImproperlyConfigured(
+        "DATABASE_CONN_MAX_AGE keeps a connection per thread, which the connection pool replaces: "
+        "unset it, or set DATABASE_POOL=0 to go without the pool"
+    )
+# Behind PgBouncer in transaction mode, a connection may change between two transactions: no server-side cursor
+# may outlive one (Django's .iterator() opens them), and no prepared statement (Django already leaves psycopg's
+# off; a pooler in transaction mode must keep it that way).
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
+
+
+def _database(name: str) -> dict:
+    database = env_database(name)
+    database["CONN_MAX_AGE"] = 0 if DATABASE_POOL else env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
+    # With the pool, this makes psycopg check a connection before a request gets it: one broken since its last use
+    # (a restart of PostgreSQL or PgBouncer) is replaced instead of failing that request.
+    database["CONN_HEALTH_CHECKS"] = True
+    database["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_PGBOUNCER
+    options = database.setdefault("OPTIONS", {})
+    options["prepare_threshold"] = None
+    if DATABASE_POOL:
+        options["pool"] = {
+            "min_size": DATABASE_POOL_MIN_SIZE,
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            "timeout": DATABASE_POOL_TIMEOUT,
+        }
+    return database
+
+
+DATABASES = {"default": _database("DATABASE_URL")}
+# An optional read replica (streaming replication) for the reporting selectors only: the dashboard and the reports
+# read there (core/replica.py), everything else, and every write, stays on the primary. Unset: all on the primary.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 # The owner role's connection (docs/deploy.md, "Two database roles"): only `manage.py migrate` and
 # `manage.py db_roles` use it; DATABASE_URL is then the application role, which owns no table.
 DATABASE_OWNER = env_database("DATABASE_OWNER_URL") if env_str("DATABASE_OWNER_URL") else None

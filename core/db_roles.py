@@ -26,6 +26,12 @@ from typing import Any, Protocol
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
+# Settings of every session the application opens (``ALTER ROLE … SET``: they hold behind PgBouncer too, where a
+# per-session SET would not). No parallel query: the application's reads are pages of 50 rows from an index, for
+# which starting workers on a small server costs more than the read; with it the largest partner's inbox took twice
+# as long (docs/performance.md). Reports read more, but one worker per report is what a shared server can give.
+APP_ROLE_SETTINGS = {"max_parallel_workers_per_gather": "0"}
+
 _append_only: set[str] = set()
 # Append-only tables whose old rows the application removes after their retention (the table's trigger refuses a
 # younger row): the application role keeps DELETE on them, never UPDATE or TRUNCATE.
@@ -105,6 +111,8 @@ def create_roles(
         )
         if password is not None:
             cursor.execute(f"ALTER ROLE {identifier(role)} PASSWORD {literal(password)}")
+    for setting, value in APP_ROLE_SETTINGS.items():
+        cursor.execute(f"ALTER ROLE {identifier(app)} SET {setting} = {value}")
     # The application must not act as the owner through a membership either way.
     for member, of in ((app, owner), (owner, app)):
         cursor.execute(

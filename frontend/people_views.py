@@ -157,9 +157,9 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
             goal_form=GoalForm(network=network, prefix="goal") if case else None,
             review_form=GoalReviewForm(prefix="review"),
         )
-    from referrals.selectors import referral_list
+    from referrals.selectors import referral_list, referral_rows
 
-    context["referrals"] = list(referral_list(request.user, person=person.pk)[:20])
+    context["referrals"] = referral_rows(referral_list(request.user, person=person.pk)[:20])
     if access.is_coordinator:
         context["access_log"] = access_log_of(person, limit=30)
     if access.can_change_path:

@@ -27,7 +27,7 @@ from people.models import AccessAction, DataCategory
 from referrals import services
 from referrals.access import get_referral_for
 from referrals.models import Referral
-from referrals.selectors import available_actions, referral_list
+from referrals.selectors import available_actions, referral_list, referral_rows
 
 PAGE_SIZE = 50
 
@@ -48,6 +48,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         overdue=True if cleaned.get("overdue") else None,
     )
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = referral_rows(page.object_list)
     query = data.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}

@@ -184,8 +184,8 @@ def register_policies() -> None:
 # --- reading --------------------------------------------------------------------------------------
 
 
-def granted(group_ids: Iterable[int], codename: str) -> Exists:
-    return grants.granted_in(ReferralGroupObjectPermission, group_ids, permission_id(codename))
+def granted(group_ids: Iterable[int], codename: str, *, per_row: bool = False) -> Exists:
+    return grants.granted_in(ReferralGroupObjectPermission, group_ids, permission_id(codename), per_row=per_row)
 
 
 def referrals_visible_to(user: AuthUser) -> QuerySet[Referral]:

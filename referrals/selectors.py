@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -16,6 +19,87 @@ from referrals.access import VIEW, can_respond, granted, is_sender, referrals_vi
 from referrals.choices import OPEN_STATES, State
 from referrals.models import Referral
 
+# What a list of referrals shows (the inbox page, the API list, a person's page). A page of 50 is read as plain
+# values and turned into ``ReferralRow``s: building five model instances a row (the referral, its person, both
+# partners, the service: 250 for a page) was most of the request's CPU time (docs/performance.md).
+LIST_VALUES = {
+    "pk": "id",
+    "network_id": "network_id",
+    "person_id": "person_id",
+    "from_partner_id": "from_partner_id",
+    "to_partner_id": "to_partner_id",
+    "service_id": "service_id",
+    "state": "state",
+    "priority": "priority",
+    "categories": "categories",
+    "due_by": "due_by",
+    "waitlisted_at": "waitlisted_at",
+    "created_at": "created_at",
+    "person_first_name": "person__first_name",
+    "person_last_name": "person__last_name",
+    "to_partner_name": "to_partner__name",
+    "to_partner_short_name": "to_partner__short_name",
+    "from_partner_name": "from_partner__name",
+    "from_partner_short_name": "from_partner__short_name",
+    "service_name": "service__name",
+}
+_STATE_LABELS = dict(State.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralRow:
+    """One referral as a list shows it: no health data, no free text, only what the row displays."""
+
+    pk: Any
+    network_id: Any
+    person_id: Any
+    from_partner_id: Any
+    to_partner_id: Any
+    service_id: Any
+    state: str
+    priority: str
+    categories: list[str]
+    due_by: datetime.datetime | None
+    waitlisted_at: datetime.datetime | None
+    created_at: datetime.datetime
+    person_first_name: str
+    person_last_name: str
+    to_partner_name: str
+    to_partner_short_name: str
+    from_partner_name: str | None
+    from_partner_short_name: str | None
+    service_name: str | None
+
+    @property
+    def person_initials(self) -> str:
+        return f"{self.person_first_name[:1]}. {self.person_last_name[:1]}."
+
+    @property
+    def to_partner_label(self) -> str:
+        """As ``str(partner)``: the short name when there is one."""
+        return self.to_partner_short_name or self.to_partner_name
+
+    @property
+    def from_partner_label(self) -> str | None:
+        return (self.from_partner_short_name or self.from_partner_name) if self.from_partner_id else None
+
+    @property
+    def target(self) -> str:
+        """The service, or the partner when the referral names none."""
+        return self.service_name or self.to_partner_name
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == State.SENT and self.due_by is not None and self.due_by < timezone.now()
+
+    def get_state_display(self) -> str:
+        return str(_STATE_LABELS.get(self.state, self.state))
+
+
+def referral_rows(values: Iterable[dict[str, Any]]) -> list[ReferralRow]:
+    """A page of ``referral_list`` (its values) as rows."""
+    return [ReferralRow(**{name: row[source] for name, source in LIST_VALUES.items()}) for row in values]
+
 
 def referral_list(
     user: AuthUser,
@@ -25,15 +109,38 @@ def referral_list(
     overdue: bool | None = None,
     person: Any = None,
     network: Any = None,
-) -> QuerySet[Referral]:
+) -> QuerySet[Any]:
+    """The referrals the user may see, newest first, as the values of ``LIST_VALUES`` (``referral_rows`` turns a
+    page of them into rows); with ``direction``, only those received by (or sent by) the user's partners."""
     scope = scope_for(user)
     partners = list(scope.staff_partner_ids)
-    referrals: QuerySet[Referral]
+
+    def narrowed(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+        if status:
+            referrals = referrals.filter(state=status)
+        if overdue is True:
+            referrals = referrals.filter(state=State.SENT, due_by__lt=timezone.now())
+        elif overdue is False:
+            referrals = referrals.exclude(state=State.SENT, due_by__lt=timezone.now())
+        if person is not None:
+            referrals = referrals.filter(person_id=person)
+        if network is not None:
+            referrals = referrals.filter(network_id=network)
+        return referrals
+
+    def listed(referrals: QuerySet[Referral]) -> QuerySet[Any]:
+        return narrowed(referrals).order_by("-created_at", "-id").values(*LIST_VALUES.values())
+
     if direction == "incoming":
         # Narrow by the inbox index alone, then require the grant: OR-ing in the other direction made PostgreSQL
-        # join every visible row of a large partner before sorting (docs/performance.md).
-        referrals = Referral.objects.filter(to_partner_id__in=partners).filter(granted(scope.staff_group_ids, VIEW))
-    elif direction == "outgoing":
+        # join every visible row of a large partner before sorting (docs/performance.md). The page checks the
+        # grant row by row as it walks the index newest first and stops at the page; the total counts the same
+        # rows with the grant as a join (core.grants.granted_in).
+        mine = Referral.objects.filter(to_partner_id__in=partners)
+        page = listed(mine.filter(granted(scope.staff_group_ids, VIEW, per_row=True)))
+        return page.counted_by(narrowed(mine.filter(granted(scope.staff_group_ids, VIEW))))
+    referrals: QuerySet[Referral]
+    if direction == "outgoing":
         sent_by_partner = Referral.objects.filter(from_partner_id__in=partners).filter(
             granted(scope.staff_group_ids, VIEW)
         )
@@ -43,17 +150,7 @@ def referral_list(
         referrals = sent_by_partner | sent_by_coordinator
     else:
         referrals = referrals_visible_to(user)
-    if status:
-        referrals = referrals.filter(state=status)
-    if overdue is True:
-        referrals = referrals.filter(state=State.SENT, due_by__lt=timezone.now())
-    elif overdue is False:
-        referrals = referrals.exclude(state=State.SENT, due_by__lt=timezone.now())
-    if person is not None:
-        referrals = referrals.filter(person_id=person)
-    if network is not None:
-        referrals = referrals.filter(network_id=network)
-    return referrals.select_related("person", "to_partner", "from_partner", "service").order_by("-created_at", "-id")
+    return listed(referrals)
 
 
 def available_actions(user: AuthUser, referral: Referral) -> list[str]:

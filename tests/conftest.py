@@ -142,7 +142,8 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         with connection.cursor() as cursor:
             name = connection.ops.quote_name(connection.settings_dict["NAME"])
             cursor.execute(f"ALTER DATABASE {name} SET lsw.access_log_truncate = 'on'")
-        connection.close()  # the next session starts with the setting
+        connection.close()
+        connection.close_pool()  # the next session starts with the setting (a pooled one would not)
 
 
 @pytest.hookimpl(wrapper=True)

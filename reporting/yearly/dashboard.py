@@ -15,6 +15,7 @@ from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.replica import reads_from_replica
 from employment.figures import employment_figures
 from employment.models import JobPlacement
 from network.models import Network, NetworkMembership
@@ -159,6 +160,7 @@ def _previous_quarter(day: datetime.date) -> datetime.date:
     return datetime.date(day.year - 1, 10, 1) if day.month == 1 else datetime.date(day.year, day.month - 3, 1)
 
 
+@reads_from_replica
 def dashboard(network: Network, *, now: datetime.datetime | None = None) -> Dashboard:
     """Everything on the coordinator's dashboard, in eight queries whatever the network's size:
 

@@ -28,9 +28,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, F, Q
 
+from core.replica import replica_alias
 from employment.figures import STEPS as EMPLOYMENT_ACTIONS
 from employment.figures import employment_figures
 from employment.models import ApplicationEvent
@@ -143,7 +144,7 @@ def people_sessions(network_ids: Sequence[Any] | None, period: Period) -> dict[s
         "ref_year": period.end.year,
         "networks": list(network_ids) if network_ids is not None else None,
     }
-    with connection.cursor() as cursor:
+    with connections[replica_alias()].cursor() as cursor:
         cursor.execute(_sessions_sql(network_ids), params)
         names = [c.name for c in cursor.description or []]
         rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from core.replica import reads_from_replica
 from reporting.yearly.period import Period
 from reporting.yearly.report import monitoring_report
 from reporting.yearly.table import HIDDEN, SMALL, SMALL_LIMIT, MonitoringReport, Row, Table, Value, is_small
 
 
+@reads_from_replica
 def regional_report(period: Period) -> MonitoringReport:
     """The same figures summed over every network, with small cells suppressed: what a regional monitor reads."""
     return suppress_small_cells(monitoring_report(None, period))

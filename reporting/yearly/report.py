@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.replica import reads_from_replica
 from network.models import Network
 from partners.choices import FundingSource, PathStage
 from people.models import Sex
@@ -46,6 +47,7 @@ EMPLOYMENT_LABELS = {
 }
 
 
+@reads_from_replica
 def monitoring_report(network: Network | None, period: Period) -> MonitoringReport:
     """The monitoring report of one network, or (``network=None``) summed over every network of the deployment.
 

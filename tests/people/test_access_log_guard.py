@@ -285,6 +285,18 @@ def test_create_roles_hands_a_superusers_database_to_the_owner_and_leaves_the_ap
                 [app, app],
             )
             assert cursor.fetchone() == (True, False)
+            # The application role's sessions run without parallel query (pages of 50 rows; docs/performance.md).
+            cursor.execute(
+                "SELECT setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = %s",
+                [app],
+            )
+            assert cursor.fetchone() == (["max_parallel_workers_per_gather=0"],)
+        app_password = secrets.token_urlsafe(16)
+        with psycopg.connect(dbname=name, autocommit=True, **where) as conn, conn.cursor() as cursor:
+            cursor.execute(f"ALTER ROLE {db_roles.identifier(app)} PASSWORD {db_roles.literal(app_password)}")
+        as_app = {**where, "user": app, "password": app_password}
+        with psycopg.connect(dbname=name, autocommit=True, **as_app) as conn:
+            assert conn.execute("SHOW max_parallel_workers_per_gather").fetchone() == ("0",)
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **where) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {db_roles.identifier(name)} WITH (FORCE)")

@@ -205,3 +205,25 @@ def test_it_resyncs_notifications_with_a_fixed_number_of_queries(
     with django_assert_num_queries(3):
         response = client.get("/api/v1/notifications/?after=0")
     assert len(response.json()["results"]) == rows and response.json()["unread"] == rows
+
+
+def test_a_listed_referral_says_what_its_own_answer_says(world: Any) -> None:
+    """The list reads plain values (``ReferralRow``), the detail a model: each list item equals the detail's
+    fields without the detail-only ones, in every direction and for a referral with and without a service."""
+    from api.referrals import referral_data
+    from referrals.models import Referral
+    from tests.factories import api_token
+    from tests.referral_fixtures import sent_referral
+
+    person = consenting_person(world)
+    with_service = sent_referral(world, person=person)
+    without = sent_referral(world, person=person)
+    Referral.objects.filter(pk=without.pk).update(service=None, priority="urgent")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(world.receiving_staff)}")
+    for direction in ("incoming", ""):
+        listed = client.get(f"/api/v1/referrals/?direction={direction}").json()["results"]
+        assert {item["id"] for item in listed} == {str(with_service.pk), str(without.pk)}
+        for item in listed:
+            referral = Referral.objects.get(pk=item["id"])
+            assert item == referral_data(referral, world.receiving_staff)
