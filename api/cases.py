@@ -69,10 +69,10 @@ def _manager_and_partner(case_network_id: Any, data: dict[str, Any]) -> dict[str
 class CaseEventSerializer(serializers.Serializer):
     kind = serializers.CharField()
     at = serializers.DateTimeField()
-    actor = serializers.IntegerField(source="actor_id")
+    actor = serializers.UUIDField(source="actor_id")
     from_stage = serializers.CharField()
     to_stage = serializers.CharField()
-    to_manager = serializers.IntegerField(source="to_manager_id", allow_null=True)
+    to_manager = serializers.UUIDField(source="to_manager_id", allow_null=True)
     to_partner = serializers.UUIDField(source="to_partner_id", allow_null=True)
     note = serializers.CharField()
 
@@ -83,7 +83,7 @@ class GoalReviewOutSerializer(serializers.Serializer):
     status = serializers.ChoiceField(GoalStatus.choices)
     note = serializers.CharField()
     reviewed_on = serializers.DateField()
-    reviewed_by = serializers.IntegerField(source="reviewed_by_id")
+    reviewed_by = serializers.UUIDField(source="reviewed_by_id")
 
 
 class GoalOutSerializer(serializers.Serializer):
@@ -102,7 +102,7 @@ class CaseOutSerializer(serializers.Serializer):
     person = serializers.UUIDField(source="person_id")
     network = serializers.UUIDField(source="network_id")
     stage = serializers.CharField()
-    case_manager = serializers.IntegerField(source="case_manager_id", allow_null=True)
+    case_manager = serializers.UUIDField(source="case_manager_id", allow_null=True)
     managing_partner = serializers.UUIDField(source="managing_partner_id", allow_null=True)
     opened_on = serializers.DateField()
     closed_on = serializers.DateField(allow_null=True)
@@ -134,7 +134,7 @@ def _case_detail(case: Case) -> dict[str, Any]:
 
 class CaseOpenSerializer(serializers.Serializer):
     managing_partner = serializers.UUIDField(required=False, allow_null=True, help_text="A current partner.")
-    case_manager = serializers.IntegerField(required=False, allow_null=True, help_text="A user's id.")
+    case_manager = serializers.UUIDField(required=False, allow_null=True, help_text="A user's id.")
     stage = serializers.CharField(
         required=False, allow_blank=True, help_text="A stage code of the network; its first stage when left out."
     )
@@ -148,7 +148,7 @@ class CaseStageSerializer(serializers.Serializer):
 
 class TransferSerializer(serializers.Serializer):
     managing_partner = serializers.UUIDField(allow_null=True)
-    case_manager = serializers.IntegerField(allow_null=True)
+    case_manager = serializers.UUIDField(allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
 
 

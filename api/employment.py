@@ -185,6 +185,7 @@ class PlacementListView(APIView):
         request=PlacementInSerializer,
         responses={201: PlacementSerializer, **_errors(400, 403, 404)},
     )
+    @performs(placement_services.placement_create)
     def post(self, request: Request) -> Response:
         user = actor(request)
         incoming = PlacementInSerializer(data=request.data)
@@ -226,6 +227,9 @@ class PlacementDetailView(APIView):
         parameters=[PATH_ID],
         request=PlacementPatchSerializer,
         responses={200: PlacementSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @performs(
+        placement_services.placement_update, placement_services.placement_close, placement_services.placement_reopen
     )
     def patch(self, request: Request, pk: str) -> Response:
         user = actor(request)
@@ -391,6 +395,7 @@ class PlacementApplicationsView(APIView):
         request=ProposeSerializer,
         responses={201: CandidateSerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(applications.application_propose)
     def post(self, request: Request, pk: str) -> Response:
         user = actor(request)
         placement = placement_services.get_placement_for(user, pk)
@@ -438,6 +443,7 @@ class ApplicationAdvanceView(APIView):
         request=AdvanceSerializer,
         responses={200: CandidateSerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(applications.application_advance)
     def post(self, request: Request, pk: str) -> Response:
         user = actor(request)
         application = get_application_for(user, pk)
@@ -457,7 +463,7 @@ class ApplicationAdvanceView(APIView):
 
 
 class CoachAssignSerializer(serializers.Serializer):
-    coach = serializers.IntegerField(help_text="A job coach (user id) of a current partner of the network.")
+    coach = serializers.UUIDField(help_text="A job coach (user id) of a current partner of the network.")
 
 
 class CoachAssignView(APIView):
@@ -493,7 +499,7 @@ class FollowAlongInSerializer(serializers.Serializer):
 class FollowAlongOutSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     application = serializers.UUIDField(source="application_id")
-    coach = serializers.IntegerField(source="coach_id")
+    coach = serializers.UUIDField(source="coach_id")
     occurred_on = serializers.DateField()
     minutes = serializers.IntegerField()
     mode = serializers.ChoiceField(ContactMode.choices)

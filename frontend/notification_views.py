@@ -17,6 +17,7 @@ from frontend.types import AuthedRequest
 from notifications.selectors import notifications_of
 from notifications.services import notification_mark_read, notifications_mark_all_read
 from partners.models import User
+from partners.services import account_update
 
 
 @login_required
@@ -54,10 +55,11 @@ class AccountForm(forms.ModelForm):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(account_update)
 def account(request: AuthedRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        account_update(actor=request.user, data={name: form.cleaned_data[name] for name in form.changed_data})
         messages.success(request, _("Saved."))
         response = redirect("account")
         # The saved language wins from now on, also over an earlier choice in the switcher.
