@@ -85,10 +85,10 @@ def accepted_methods(view: Any) -> set[str]:
     return {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
-def page_routes() -> list[tuple[str, str, Any]]:
+def page_routes(urlconf: str | None = None) -> list[tuple[str, str, Any]]:
     """(name, route, view) of every page route whose view changes state."""
     routes = []
-    for route, pattern in _walk(get_resolver().url_patterns):
+    for route, pattern in _walk(get_resolver(urlconf).url_patterns):
         if route.startswith(NOT_PAGES):
             continue
         if accepted_methods(pattern.callback) & STATE_CHANGING:
@@ -96,10 +96,10 @@ def page_routes() -> list[tuple[str, str, Any]]:
     return routes
 
 
-def api_services() -> dict[Any, list[str]]:
+def api_services(urlconf: str | None = None) -> dict[Any, list[str]]:
     """Each service some API view's handler is marked with (and whose code reaches it) → the routes."""
     found: dict[Any, list[str]] = {}
-    for route, pattern in _walk(get_resolver().url_patterns):
+    for route, pattern in _walk(get_resolver(urlconf).url_patterns):
         if not route.startswith("api/v1/"):
             continue
         view_class = getattr(pattern.callback, "cls", None)
@@ -170,10 +170,10 @@ def test_it_finds_the_state_changing_pages() -> None:
     assert "person-detail" not in names and "people-list" not in names  # read-only, and they say so
 
 
-def test_it_has_an_api_operation_calling_the_same_service_for_every_page_action() -> None:
-    api = api_services()
+def parity_failures(urlconf: str | None = None) -> list[str]:
+    api = api_services(urlconf)
     failures = []
-    for name, route, view in page_routes():
+    for name, route, view in page_routes(urlconf):
         if name in NO_API_OPERATION or name in API_BUILT_ELSEWHERE:
             continue
         services = performed_by(view)
@@ -190,7 +190,23 @@ def test_it_has_an_api_operation_calling_the_same_service_for_every_page_action(
                 failures.append(f"{route} ({name}) is marked @performs({label}) but its code never reaches it")
             elif service not in api:
                 failures.append(f"{route} ({name}) calls {label}: no API operation under /api/v1/ calls it")
+    return failures
+
+
+def test_it_has_an_api_operation_calling_the_same_service_for_every_page_action() -> None:
+    failures = parity_failures()
     assert not failures, "\n".join(failures)
+
+
+def test_it_fails_for_a_page_route_added_without_an_api_operation() -> None:
+    """The site as it is, plus the pages a later change might add (tests/api/parity_urls.py): each is caught."""
+    failures = "\n".join(parity_failures("tests.api.parity_urls"))
+    assert "later/unmarked/ (later-unmarked) accepts ['POST'] but names no service" in failures
+    assert "later/read-only/ (later-read-only) accepts ['DELETE', 'PATCH', 'POST', 'PUT']" in failures
+    assert "later/pretends/ (later-pretends) is marked @performs(people.services.case_close) but its code" in failures
+    assert "later/no-api/ (later-no-api) calls people.services.consents_expire: no API operation" in failures
+    assert "later/fine/" not in failures
+    assert len(failures.splitlines()) == 4, failures
 
 
 def test_it_allows_only_routes_that_exist_and_change_state() -> None:
