@@ -48,7 +48,7 @@ class ImportResultSerializer(serializers.Serializer):
     services_updated = serializers.IntegerField()
     services_unchanged = serializers.IntegerField()
     summary = serializers.CharField()
-    errors = ImportIssueSerializer(many=True)
+    errors = ImportIssueSerializer(many=True)  # type: ignore[assignment]  # only describes the answer
 
 
 class ImportRefusedSerializer(ImportResultSerializer):
