@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -51,11 +52,6 @@ class ImportResultSerializer(serializers.Serializer):
     errors = ImportIssueSerializer(many=True)  # type: ignore[assignment]  # only describes the answer
 
 
-class ImportRefusedSerializer(ImportResultSerializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-
-
 def _result(result: ImportResult) -> dict[str, Any]:
     return {
         "dry_run": result.dry_run,
@@ -95,7 +91,11 @@ class NetworkImportView(APIView):
         responses={
             200: ImportResultSerializer,
             **_errors(403, 404),
-            400: OpenApiResponse(ImportRefusedSerializer, description="A file with errors; nothing was imported."),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="A file with errors, nothing imported: the fields of the result with ``detail`` and "
+                "``code`` ``invalid_file``; or field errors as DRF gives them ({field: [messages]}).",
+            ),
         },
     )
     @performs(import_file)
