@@ -453,6 +453,7 @@ def person_export_print(request: AuthedRequest, person_id: UUID) -> HttpResponse
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 @performs(people_services.person_anonymise)
 def person_anonymise(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     """GET: the confirmation that lists what will end and be cleared; POST: do it."""
