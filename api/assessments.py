@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.views import actor
+from core.actions import performs
 from partners.models import Partner, User
 from people.assessments import (
     assessment_partner_named,
@@ -249,6 +250,7 @@ class PersonAssessmentsView(generics.GenericAPIView):
         request=AssessmentCreateSerializer,
         responses={201: AssessmentSerializer, **_errors(400, 404, 409)},
     )
+    @performs(assessment_record)
     def post(self, request: Request, pk: str) -> Response:
         access = get_person_with_health(request.user, pk)
         serializer = AssessmentCreateSerializer(data=request.data)

@@ -31,6 +31,7 @@ from accounts.log import record
 from accounts.passwords import old_password_refused, password_changed
 from accounts.tokens import TokenAuthentication
 from api.views import ErrorSerializer
+from core.actions import performs
 from partners.models import User
 
 
@@ -267,6 +268,7 @@ class PasswordView(APIView):
             429: LOCKED,
         },
     )
+    @performs(password_changed)
     def post(self, request: Request) -> Response:
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

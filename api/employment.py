@@ -22,13 +22,27 @@ from rest_framework.views import APIView
 
 from api.pagination import Pagination
 from api.views import _errors, _path_id, actor
+from core.actions import performs
 from core.errors import PermissionDenied
 from core.types import AuthUser
 from employment import applications
 from employment import placements as placement_services
 from employment.access import get_application_for, may_propose_in
-from employment.models import ApplicationReason, ApplicationReasonOrigin, ContractForm, Stage, SupportOffered
-from employment.selectors import application_list, candidate_data, timeline_data
+from employment.models import (
+    ApplicationReason,
+    ApplicationReasonOrigin,
+    ContactMode,
+    ContractForm,
+    Stage,
+    SupportOffered,
+)
+from employment.selectors import (
+    application_list,
+    candidate_data,
+    coach_choices,
+    follow_along_contacts,
+    timeline_data,
+)
 from people.access import get_person_for
 from people.audit import log_access, log_access_many
 from people.models import AccessAction
@@ -171,6 +185,7 @@ class PlacementListView(APIView):
         request=PlacementInSerializer,
         responses={201: PlacementSerializer, **_errors(400, 403, 404)},
     )
+    @performs(placement_services.placement_create)
     def post(self, request: Request) -> Response:
         user = actor(request)
         incoming = PlacementInSerializer(data=request.data)
@@ -212,6 +227,9 @@ class PlacementDetailView(APIView):
         parameters=[PATH_ID],
         request=PlacementPatchSerializer,
         responses={200: PlacementSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @performs(
+        placement_services.placement_update, placement_services.placement_close, placement_services.placement_reopen
     )
     def patch(self, request: Request, pk: str) -> Response:
         user = actor(request)
@@ -377,6 +395,7 @@ class PlacementApplicationsView(APIView):
         request=ProposeSerializer,
         responses={201: CandidateSerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(applications.application_propose)
     def post(self, request: Request, pk: str) -> Response:
         user = actor(request)
         placement = placement_services.get_placement_for(user, pk)
@@ -424,6 +443,7 @@ class ApplicationAdvanceView(APIView):
         request=AdvanceSerializer,
         responses={200: CandidateSerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(applications.application_advance)
     def post(self, request: Request, pk: str) -> Response:
         user = actor(request)
         application = get_application_for(user, pk)
@@ -437,3 +457,94 @@ class ApplicationAdvanceView(APIView):
         except Http404:
             # Declining or a withdrawal ends the employer's access: answer with the move, not the candidate.
             return Response(_candidate(user, moved))
+
+
+# --- the job coach and follow-along ---------------------------------------------------------------
+
+
+class CoachAssignSerializer(serializers.Serializer):
+    coach = serializers.UUIDField(help_text="A job coach (user id) of a current partner of the network.")
+
+
+class CoachAssignView(APIView):
+    @extend_schema(
+        summary="Assign or change the job coach of an offered or employed candidate (the coordinator or whoever "
+        "proposed the person)",
+        operation_id="applications_coach",
+        parameters=[PATH_ID],
+        request=CoachAssignSerializer,
+        responses={200: CandidateSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @performs(placement_services.job_coach_assign)
+    def post(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        application = get_application_for(user, pk)
+        incoming = CoachAssignSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        # The coaches the page offers, and no one else.
+        coach = coach_choices(application.network_id).filter(pk=incoming.validated_data["coach"]).first()
+        if coach is None:
+            raise serializers.ValidationError({"coach": [_("Choose a job coach of a partner of this network.")]})
+        placement_services.job_coach_assign(actor=user, application=application, coach=coach)
+        return Response(_candidate(user, get_application_for(user, pk), timeline=True))
+
+
+class FollowAlongInSerializer(serializers.Serializer):
+    occurred_on = serializers.DateField(required=False, allow_null=True, help_text="Today when left out.")
+    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    mode = serializers.ChoiceField(ContactMode.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class FollowAlongOutSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    application = serializers.UUIDField(source="application_id")
+    coach = serializers.UUIDField(source="coach_id")
+    occurred_on = serializers.DateField()
+    minutes = serializers.IntegerField()
+    mode = serializers.ChoiceField(ContactMode.choices)
+    note = serializers.CharField(help_text="Never shown to the employer, who does not reach this list at all.")
+
+
+class FollowAlongView(APIView):
+    @extend_schema(
+        summary="Follow-along contacts with a person at work (the job coach and the coordinators)",
+        operation_id="applications_contacts_list",
+        parameters=[PATH_ID],
+        responses={200: FollowAlongOutSerializer(many=True), **_errors(404)},
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            application = get_application_for(user, pk)
+            if not placement_services.can_record_follow_along(user, application):
+                raise Http404
+            contacts = list(follow_along_contacts(application))
+            log_access(
+                user=user,
+                person=application.person,
+                action=AccessAction.VIEW,
+                view="api-application-contacts",
+                channel="api",
+                detail=f"placement-application:{application.pk}",
+            )
+        return Response(FollowAlongOutSerializer(contacts, many=True).data)
+
+    @extend_schema(
+        summary="Record a follow-along contact (the job coach or a coordinator); counted as an activity",
+        description="409 ``not_employed`` unless the person is offered the job or employed.",
+        operation_id="applications_contacts_create",
+        parameters=[PATH_ID],
+        request=FollowAlongInSerializer,
+        responses={201: FollowAlongOutSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @performs(placement_services.follow_along_record)
+    def post(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        application = get_application_for(user, pk)
+        incoming = FollowAlongInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        contact = placement_services.follow_along_record(
+            actor=user, application=application, channel="api", **incoming.validated_data
+        )
+        return Response(FollowAlongOutSerializer(contact).data, status=status.HTTP_201_CREATED)

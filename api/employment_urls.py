@@ -14,4 +14,6 @@ urlpatterns = [
     ),
     path("applications/<pk>/", employment.ApplicationDetailView.as_view(), name="api-application"),
     path("applications/<pk>/advance/", employment.ApplicationAdvanceView.as_view(), name="api-application-advance"),
+    path("applications/<pk>/coach/", employment.CoachAssignView.as_view(), name="api-application-coach"),
+    path("applications/<pk>/contacts/", employment.FollowAlongView.as_view(), name="api-application-contacts"),
 ]

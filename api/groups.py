@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.views import ErrorSerializer, actor
+from core.actions import performs
 from network.access import get_network_for
 from network.models import Network
 from partners.models import Partner, Service, User
@@ -357,6 +358,7 @@ class NetworkGroupsView(generics.ListCreateAPIView):
         request=GroupCreateSerializer,
         responses={201: GroupSerializer, **_errors(400, 403, 404)},
     )
+    @performs(group_services.group_create)
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         network = self.get_network()
         allowed = partners_that_may_run_groups(request.user, network)
@@ -404,6 +406,7 @@ class GroupDetailView(APIView):
         request=GroupUpdateSerializer,
         responses={200: GroupSerializer, **_errors(400, 403, 404)},
     )
+    @performs(group_services.group_update)
     def patch(self, request: Request, pk: str) -> Response:
         group = get_group_for(request.user, pk)
         if not can_manage_group(request.user, group):
@@ -426,6 +429,7 @@ class GroupMeetingsView(APIView):
         request=GroupMeetingCreateSerializer,
         responses={201: GroupMeetingSerializer, **_errors(400, 403, 404)},
     )
+    @performs(group_services.meeting_record)
     def post(self, request: Request, pk: str) -> Response:
         group = get_group_for(request.user, pk)
         if not can_manage_group(request.user, group):
@@ -454,6 +458,7 @@ class GroupMembersView(APIView):
         request=GroupJoinSerializer,
         responses={201: GroupMembershipSerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(group_services.group_join)
     def post(self, request: Request, pk: str) -> Response:
         group = get_group_for(request.user, pk)
         if not can_manage_group(request.user, group):
@@ -478,6 +483,7 @@ class GroupLeaveView(APIView):
         request=GroupLeaveSerializer,
         responses={200: GroupMembershipSerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(group_services.group_leave)
     def post(self, request: Request, pk: str) -> Response:
         group = get_group_for(request.user, pk)
         if not can_manage_group(request.user, group):
@@ -540,6 +546,7 @@ class PersonActivitiesView(generics.ListCreateAPIView):
         request=ActivityCreateSerializer,
         responses={201: ActivitySerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(group_services.activity_record)
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_access().person
         serializer = ActivityCreateSerializer(data=request.data)

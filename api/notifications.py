@@ -13,9 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.views import _errors, actor
+from core.actions import performs
 from notifications.models import Notification
 from notifications.selectors import last_notification_id, notifications_after, notifications_of, unread_count
-from notifications.services import notification_mark_read
+from notifications.services import notification_mark_read, notifications_mark_all_read
 
 LIMIT = 100
 
@@ -67,5 +68,22 @@ class NotificationReadView(APIView):
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The notification id.")],
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **_errors(404)},
     )
+    @performs(notification_mark_read)
     def post(self, request: Request, pk: str) -> Response:
         return Response(notification_data(notification_mark_read(actor=actor(request), notification_id=pk)))
+
+
+class ReadAllSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many unread notifications were marked read.")
+
+
+class NotificationReadAllView(APIView):
+    @extend_schema(
+        summary="Mark all your unread notifications as read",
+        operation_id="notifications_read_all",
+        request=None,
+        responses={200: ReadAllSerializer, **_errors()},
+    )
+    @performs(notifications_mark_all_read)
+    def post(self, request: Request) -> Response:
+        return Response({"marked": notifications_mark_all_read(actor=actor(request))})

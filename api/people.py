@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from api.pagination import Pagination
 from api.views import _errors, _path_id, actor
+from core.actions import performs
 from core.scope import scope_for
 from network.access import get_network_for
 from partners.choices import PartnerType
@@ -104,6 +105,7 @@ class PersonListView(APIView):
         request=PersonInSerializer,
         responses={201: PERSON_OUT, **_errors(400, 403, 404, 409)},
     )
+    @performs(people_services.person_register)
     def post(self, request: Request) -> Response:
         user = actor(request)
         incoming = PersonInSerializer(data=request.data)
@@ -161,6 +163,7 @@ class PersonDetailView(APIView):
         responses={200: PERSON_OUT, **_errors(400, 403, 404, 409)},
         parameters=[PATH_ID],
     )
+    @performs(people_services.person_update)
     def patch(self, request: Request, pk: str) -> Response:
         user = actor(request)
         access = get_person_for(user, pk)
@@ -225,6 +228,7 @@ class PersonConsentsView(APIView):
         responses={201: CONSENT_OUT, **_errors(400, 403, 404, 409)},
         parameters=[PATH_ID],
     )
+    @performs(people_services.consent_record)
     def post(self, request: Request, pk: str) -> Response:
         user = actor(request)
         access = get_person_for(user, pk)
@@ -250,6 +254,7 @@ class ConsentWithdrawView(APIView):
         responses={200: CONSENT_OUT, **_errors(403, 404, 409)},
         parameters=[PATH_ID],
     )
+    @performs(people_services.consent_withdraw)
     def post(self, request: Request, pk: str) -> Response:
         user = actor(request)
         consent = get_consent_for(user, pk)
@@ -332,3 +337,22 @@ class PersonExportView(APIView):
         response = Response(person_export(actor=user, person=access.person, channel="api"))
         response["Cache-Control"] = "no-store"
         return response
+
+
+class PersonAnonymiseView(APIView):
+    @extend_schema(
+        summary="Anonymise a person for good (the network's coordinators): open shares end, the case closes, "
+        "identity and free text are cleared; what reports count stays",
+        description="Others who see the person get 403; 409 ``anonymised`` when it was done already. The page "
+        "shows what will end first (``/people/{id}/anonymise/``).",
+        operation_id="persons_anonymise",
+        request=None,
+        responses={200: PERSON_OUT, **_errors(403, 404, 409)},
+        parameters=[PATH_ID],
+    )
+    @performs(people_services.person_anonymise)
+    def post(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        access = get_person_for(user, pk)
+        person = people_services.person_anonymise(actor=user, person=access.person)
+        return Response(person_data(get_person_for(user, person.pk)))

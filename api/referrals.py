@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from api.pagination import Pagination
 from api.views import _errors, _path_id, actor
+from core.actions import performs
 from core.types import AuthUser
 from partners.models import Partner, Service
 from people.access import access_to_person, get_person_for
@@ -173,6 +174,7 @@ class ReferralListView(APIView):
         request=ReferralInSerializer,
         responses={201: REFERRAL_OUT, **_errors(400, 403, 404)},
     )
+    @performs(services.referral_create)
     def post(self, request: Request) -> Response:
         user = actor(request)
         incoming = ReferralInSerializer(data=request.data)
@@ -247,6 +249,7 @@ def _transition(name: str, serializer: type[serializers.Serializer], move: Any, 
             operation_id=f"referrals_{name.replace('-', '_')}",
             parameters=[PATH_ID],
         )
+        @performs(move)
         def post(self, request: Request, pk: str) -> Response:
             user = actor(request)
             referral = get_referral_for(user, pk)
@@ -307,6 +310,7 @@ class ReferralRedirectView(APIView):
         operation_id="referrals_redirect",
         parameters=[PATH_ID],
     )
+    @performs(services.referral_redirect)
     def post(self, request: Request, pk: str) -> Response:
         user = actor(request)
         referral = get_referral_for(user, pk)

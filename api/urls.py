@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from api import auth, docs, views, webhooks
+from api import auth, docs, imports, views, webhooks
 
 router = SimpleRouter()
 router.register("networks", views.NetworkViewSet, basename="api-network")
@@ -19,6 +19,7 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
     # Untyped <pk>: a malformed id reaches the access function and answers a JSON 404.
     path("networks/<pk>/memberships/", views.NetworkMembershipsView.as_view(), name="api-network-memberships"),
+    path("networks/<pk>/import/", imports.NetworkImportView.as_view(), name="api-network-import"),
     path("partners/<pk>/staff/", views.PartnerStaffView.as_view(), name="api-partner-staff"),
     *router.urls,
     path("webhooks/", webhooks.WebhookListView.as_view(), name="api-webhooks"),

@@ -38,6 +38,7 @@ from api.serializers import (
     StaffSerializer,
     StaffUpdateSerializer,
 )
+from core.actions import performs
 from core.scope import scope_for
 from network import directory
 from network import services as network_services
@@ -87,6 +88,14 @@ def _path_id(description: str) -> OpenApiParameter:
     return OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description=description)
 
 
+class AccountSerializer(serializers.Serializer):
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    language = serializers.ChoiceField(User._meta.get_field("language").choices, required=False)  # type: ignore[arg-type]
+    email_notifications = serializers.ChoiceField(User.EmailNotifications.choices, required=False)
+
+
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -95,7 +104,21 @@ class MeView(APIView):
         responses={200: MeSerializer, **_errors()},
     )
     def get(self, request: Request) -> Response:
-        user = actor(request)
+        return self._me(actor(request), request)
+
+    @extend_schema(
+        summary="Change your own name, e-mail, language and e-mail notifications (as on the account page)",
+        request=AccountSerializer,
+        responses={200: MeSerializer, **_errors(400)},
+    )
+    @performs(partner_services.account_update)
+    def patch(self, request: Request) -> Response:
+        incoming = AccountSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        user = partner_services.account_update(actor=actor(request), data=dict(incoming.validated_data))
+        return self._me(user, request)
+
+    def _me(self, user: User, request: Request) -> Response:
         scope = scope_for(user)
         staff = list(
             StaffMembership.objects.filter(user=user, is_active=True)
@@ -183,6 +206,7 @@ class NetworkViewSet(mixins.ListModelMixin, DirectoryViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(network_detail(get_network_for(request.user, pk), request))
 
+    @performs(network_services.network_update)
     def partial_update(self, request: Request, pk: str) -> Response:
         network = get_network_for(request.user, pk, coordinate=True)
         serializer = NetworkUpdateSerializer(
@@ -227,6 +251,7 @@ class NetworkMembershipsView(generics.ListCreateAPIView):
         request=MembershipCreateSerializer,
         responses={201: MembershipSerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(network_services.membership_add)
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         network = self.get_network()
         serializer = MembershipCreateSerializer(data=request.data, context={"request": request, "network": network})
@@ -255,6 +280,7 @@ class MembershipViewSet(DirectoryViewSet):
     serializer_class = MembershipSerializer
     queryset = NetworkMembership.objects.none()  # the model, for the schema; objects come from api.permissions
 
+    @performs(network_services.membership_update)
     def partial_update(self, request: Request, pk: str) -> Response:
         membership = get_network_membership_for(request.user, pk)
         if not scope_for(request.user).coordinates(membership.network_id):
@@ -303,6 +329,7 @@ class PartnerViewSet(mixins.ListModelMixin, DirectoryViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(PartnerSerializer(get_partner_for(request.user, pk)).data)
 
+    @performs(directory.partner_create)
     def create(self, request: Request) -> Response:
         serializer = PartnerCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -312,6 +339,7 @@ class PartnerViewSet(mixins.ListModelMixin, DirectoryViewSet):
         partner = directory.partner_create(actor=actor(request), data=data, network=network, functions=functions)
         return Response(PartnerSerializer(partner).data, status.HTTP_201_CREATED)
 
+    @performs(directory.partner_update)
     def partial_update(self, request: Request, pk: str) -> Response:
         partner = get_partner_for(request.user, pk)
         if not can_edit_partner_profile(request.user, partner):
@@ -358,6 +386,7 @@ class PartnerStaffView(generics.ListCreateAPIView):
         request=StaffAddSerializer,
         responses={201: StaffSerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(partner_services.staff_add)
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partner = self.get_partner()
         if not can_manage_partner(request.user, partner):
@@ -396,6 +425,7 @@ class StaffViewSet(DirectoryViewSet):
         responses={200: StaffSerializer, **_errors(404, 409)},
     )
     @action(detail=True, methods=["post"])
+    @performs(partner_services.staff_confirm)
     def confirm(self, request: Request, pk: str) -> Response:
         membership = partner_services.staff_confirm(
             actor=actor(request), membership=get_invitation_for(request.user, pk)
@@ -409,12 +439,14 @@ class StaffViewSet(DirectoryViewSet):
         responses={200: StaffSerializer, **_errors(404, 409)},
     )
     @action(detail=True, methods=["post"])
+    @performs(partner_services.staff_decline)
     def decline(self, request: Request, pk: str) -> Response:
         membership = partner_services.staff_decline(
             actor=actor(request), membership=get_invitation_for(request.user, pk)
         )
         return Response(StaffSerializer(membership).data)
 
+    @performs(partner_services.staff_update)
     def partial_update(self, request: Request, pk: str) -> Response:
         membership = get_staff_membership_for(request.user, pk)
         if not can_manage_partner(request.user, membership.partner):
@@ -461,6 +493,7 @@ class ServiceViewSet(mixins.ListModelMixin, DirectoryViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(ServiceSerializer(get_service_for(request.user, pk)).data)
 
+    @performs(directory.service_create)
     def create(self, request: Request) -> Response:
         serializer = ServiceCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -469,6 +502,7 @@ class ServiceViewSet(mixins.ListModelMixin, DirectoryViewSet):
         service = directory.service_create(actor=actor(request), partner=partner, data=data)
         return Response(ServiceSerializer(service).data, status.HTTP_201_CREATED)
 
+    @performs(directory.service_update)
     def partial_update(self, request: Request, pk: str) -> Response:
         service = get_service_for(request.user, pk)
         if not can_manage_services(request.user, service.partner):

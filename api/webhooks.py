@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from api.pagination import Pagination
 from api.views import _errors, _path_id, actor
+from core.actions import performs
 from network.models import Network
 from partners.models import Partner, User
 from webhooks import services
@@ -192,6 +193,7 @@ class WebhookListView(APIView):
         request=WebhookCreateSerializer,
         responses={201: WebhookWithSecretSerializer, **_errors(400, 403, 409)},
     )
+    @performs(services.subscription_create)
     def post(self, request: Request) -> Response:
         user = actor(request)
         incoming = WebhookCreateSerializer(data=request.data)
@@ -226,6 +228,7 @@ class WebhookDetailView(APIView):
         request=WebhookUpdateSerializer,
         responses={200: WebhookSerializer, **_errors(400, 404, 409)},
     )
+    @performs(services.subscription_update, services.subscription_disable, services.subscription_enable)
     def patch(self, request: Request, pk: str) -> Response:
         user = actor(request)
         subscription = get_subscription_for(user, pk)
@@ -247,6 +250,7 @@ class WebhookDetailView(APIView):
         parameters=[PATH_ID],
         responses={204: None, **_errors(404)},
     )
+    @performs(services.subscription_delete)
     def delete(self, request: Request, pk: str) -> Response:
         user = actor(request)
         services.subscription_delete(actor=user, subscription=get_subscription_for(user, pk))
@@ -262,6 +266,7 @@ def _action(name: str, move: Any, summary: str, *, secret: bool = False, codes: 
             request=EmptySerializer,
             responses={200: WebhookWithSecretSerializer if secret else WebhookSerializer, **_errors(*codes)},
         )
+        @performs(move)
         def post(self, request: Request, pk: str) -> Response:
             user = actor(request)
             subscription = move(actor=user, subscription=get_subscription_for(user, pk))
@@ -323,6 +328,7 @@ class WebhookTestView(APIView):
             **_errors(404, 409),
         },
     )
+    @performs(services.subscription_ping)
     def post(self, request: Request, pk: str) -> Response:
         user = actor(request)
         delivery = services.subscription_ping(actor=user, subscription=get_subscription_for(user, pk))

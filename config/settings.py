@@ -457,6 +457,7 @@ SPECTACULAR_SETTINGS = {
         "ReaderKindEnum": "people.visibility.ReaderKind",
         "ActivityKindEnum": "people.models.ActivityKind",
         "ShareSourceEnum": "people.visibility.ShareSource",
+        "GoalStatusEnum": "people.models.GoalStatus",
     },
 }
 

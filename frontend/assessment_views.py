@@ -21,8 +21,9 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from core.actions import performs
 from core.errors import DomainError
 from frontend.errors import on_form
 from frontend.forms import DateInput
@@ -91,6 +92,7 @@ def assessment_section_context(access: PersonAccess) -> dict[str, Any]:
 
 
 @login_required
+@require_safe
 def assessment_history_page(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     """The person's assessments on a page of their own (an HTMX request gets the section alone)."""
     with transaction.atomic():
@@ -166,6 +168,7 @@ class AssessmentForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(assessment_record)
 def assessment_new(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     with transaction.atomic():
         access = get_person_with_health(request.user, person_id)

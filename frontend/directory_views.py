@@ -14,8 +14,9 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.actions import performs
 from core.errors import DomainError
 from core.scope import scope_for
 from frontend.errors import as_messages, on_form
@@ -56,6 +57,7 @@ def _current_agreement(network: Any) -> CooperationAgreement | None:
 
 
 @login_required
+@require_safe
 def network_overview(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id)
     memberships = list(
@@ -86,6 +88,7 @@ def network_overview(request: AuthedRequest, network_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(directory.partner_create)
 def network_members(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     """Coordinators add partners to their network (new institutions) and see every membership."""
     network = get_network_for(request.user, network_id, coordinate=True)
@@ -114,6 +117,7 @@ def network_members(request: AuthedRequest, network_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(network_services.membership_update)
 def membership_edit(request: AuthedRequest, network_id: UUID, membership_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id, coordinate=True)
     try:
@@ -136,6 +140,7 @@ def membership_edit(request: AuthedRequest, network_id: UUID, membership_id: UUI
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(network_services.agreement_save)
 def agreement_edit(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id, coordinate=True)
     agreement = _current_agreement(network)
@@ -160,6 +165,7 @@ def agreement_edit(request: AuthedRequest, network_id: UUID) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def agreement_document(request: AuthedRequest, network_id: UUID, agreement_id: UUID) -> FileResponse:
     """The signed agreement, only for those who see the network; never through a public media URL."""
     network = get_network_for(request.user, network_id)
@@ -175,6 +181,7 @@ def agreement_document(request: AuthedRequest, network_id: UUID, agreement_id: U
 
 
 @login_required
+@require_safe
 def partner_detail(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
     partner = get_partner_for(request.user, partner_id)
     scope = scope_for(request.user)
@@ -207,6 +214,7 @@ def partner_detail(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(directory.partner_update)
 def partner_edit(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
     partner = get_partner_for(request.user, partner_id)
     if not can_edit_partner_profile(request.user, partner):
@@ -226,6 +234,7 @@ def partner_edit(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(partner_services.staff_add)
 def staff_manage(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
     partner = get_partner_to_manage(request.user, partner_id)
     form = StaffAddForm(request.POST or None)
@@ -260,6 +269,7 @@ def staff_manage(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+@performs(partner_services.staff_update)
 def staff_change(request: AuthedRequest, partner_id: UUID, membership_id: UUID) -> HttpResponse:
     partner = get_partner_to_manage(request.user, partner_id)
     try:
@@ -286,6 +296,7 @@ def staff_change(request: AuthedRequest, partner_id: UUID, membership_id: UUID) 
 
 @login_required
 @require_POST
+@performs(partner_services.staff_confirm, partner_services.staff_decline)
 def staff_invitation_answer(request: AuthedRequest, membership_id: UUID, accept: bool) -> HttpResponse:
     """The invited user accepts or declines an invitation from the notice on their home page."""
     membership = get_invitation_for(request.user, membership_id)
@@ -306,6 +317,7 @@ def staff_invitation_answer(request: AuthedRequest, membership_id: UUID, accept:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(directory.service_create)
 def service_create(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
     partner = get_partner_for(request.user, partner_id)
     if not can_manage_services(request.user, partner):
@@ -325,6 +337,7 @@ def service_create(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(directory.service_update)
 def service_edit(request: AuthedRequest, service_id: UUID) -> HttpResponse:
     service = get_service_for(request.user, service_id)
     if not can_manage_services(request.user, service.partner):
@@ -344,6 +357,7 @@ def service_edit(request: AuthedRequest, service_id: UUID) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def service_directory(request: AuthedRequest) -> HttpResponse:
     form = ServiceFilterForm(request.GET or None)
     services = services_visible_to(request.user).filter(is_active=True).select_related("partner")

@@ -24,8 +24,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.actions import performs
 from core.errors import DomainError
 from core.exports import csv_cell, csv_row
 from core.scope import scope_for
@@ -261,6 +262,7 @@ def _placement_context(request: AuthedRequest, placement: JobPlacement) -> dict[
 
 
 @login_required
+@require_safe
 def placement_list(request: AuthedRequest) -> HttpResponse:
     """The employer's own placements; for coordinators, the labour office and job coaches the open placements of
     their networks, searchable."""
@@ -297,6 +299,7 @@ def placement_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(placement_services.placement_create)
 def placement_create(request: AuthedRequest) -> HttpResponse:
     employers = placement_services.employer_partners_of(request.user)
     if not employers.exists():
@@ -319,6 +322,7 @@ def placement_create(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def placement_detail(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
     placement = placement_services.get_placement_for(request.user, placement_id)
     with transaction.atomic():
@@ -328,6 +332,7 @@ def placement_detail(request: AuthedRequest, placement_id: UUID) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(placement_services.placement_update)
 def placement_edit(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
     placement = placement_services.get_placement_for(request.user, placement_id)
     if not placement_services.can_manage_placement(request.user, placement):
@@ -348,6 +353,7 @@ def placement_edit(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+@performs(placement_services.placement_close, placement_services.placement_reopen)
 def placement_close(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
     """Close a placement (or reopen it with ``reopen``): no new candidates while closed."""
     placement = placement_services.get_placement_for(request.user, placement_id)
@@ -365,6 +371,7 @@ def placement_close(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(applications.application_propose)
 def placement_propose(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
     user = request.user
     placement = placement_services.get_placement_for(user, placement_id)
@@ -388,6 +395,7 @@ def placement_propose(request: AuthedRequest, placement_id: UUID) -> HttpRespons
 
 
 @login_required
+@require_safe
 def placement_candidates_csv(request: AuthedRequest, placement_id: UUID) -> HttpResponse:
     """The employer's export of its candidates: the same employer-safe fields as the pages."""
     user = request.user
@@ -479,6 +487,7 @@ def _application_context(request: AuthedRequest, application: Any) -> dict[str, 
 
 
 @login_required
+@require_safe
 def application_detail(request: AuthedRequest, application_id: UUID) -> HttpResponse:
     application = get_application_for(request.user, application_id)
     with transaction.atomic():
@@ -494,6 +503,7 @@ def application_detail(request: AuthedRequest, application_id: UUID) -> HttpResp
 
 @login_required
 @require_POST
+@performs(applications.application_advance)
 def application_move(request: AuthedRequest, application_id: UUID) -> HttpResponse:
     """A stage move from a candidate row (HTMX swaps the row) or the candidate's page."""
     user = request.user
@@ -536,6 +546,7 @@ def application_move(request: AuthedRequest, application_id: UUID) -> HttpRespon
 
 @login_required
 @require_POST
+@performs(placement_services.job_coach_assign)
 def application_coach(request: AuthedRequest, application_id: UUID) -> HttpResponse:
     user = request.user
     application = get_application_for(user, application_id)
@@ -552,6 +563,7 @@ def application_coach(request: AuthedRequest, application_id: UUID) -> HttpRespo
 
 @login_required
 @require_POST
+@performs(placement_services.follow_along_record)
 def application_contact(request: AuthedRequest, application_id: UUID) -> HttpResponse:
     user = request.user
     application = get_application_for(user, application_id)
@@ -570,6 +582,7 @@ def application_contact(request: AuthedRequest, application_id: UUID) -> HttpRes
 
 
 @login_required
+@require_safe
 def coach_caseload(request: AuthedRequest) -> HttpResponse:
     """A job coach's people now; for coordinators, every coach of their networks (flagged above 20 people) and the
     network's supported-employment figures."""

@@ -19,8 +19,9 @@ from django.utils.dates import WEEKDAYS
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.actions import performs
 from core.errors import DomainError
 from core.types import AuthUser
 from frontend.errors import as_messages, on_form
@@ -190,6 +191,7 @@ class ActivityForm(forms.Form):
 
 
 @login_required
+@require_safe
 def group_list(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id)
     groups = [(group, schedule_label(group)) for group in network_groups(request.user, network)]
@@ -199,6 +201,7 @@ def group_list(request: AuthedRequest, network_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(group_services.group_create)
 def group_create(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id)
     partners = partners_that_may_run_groups(request.user, network)
@@ -222,6 +225,7 @@ def group_create(request: AuthedRequest, network_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(group_services.group_update)
 def group_edit(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     group = get_group_for(request.user, group_id)
     if not can_manage_group(request.user, group):
@@ -244,6 +248,7 @@ def group_edit(request: AuthedRequest, group_id: UUID) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def group_detail(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     """Everyone who sees the group: schedule and anonymous yearly totals. Its managers: its people too."""
     group = get_group_for(request.user, group_id)
@@ -276,6 +281,7 @@ def group_detail(request: AuthedRequest, group_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(group_services.meeting_record)
 def meeting_create(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     group = get_group_for(request.user, group_id)
     if not can_manage_group(request.user, group):
@@ -316,6 +322,7 @@ def meeting_create(request: AuthedRequest, group_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(group_services.group_join)
 def group_join(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     """Find a person by name among those the user supports, and add them to the group."""
     group = get_group_for(request.user, group_id)
@@ -355,6 +362,7 @@ def _person_label(person: Person) -> str:
 
 @login_required
 @require_POST
+@performs(group_services.group_leave)
 def group_leave(request: AuthedRequest, group_id: UUID, membership_id: int) -> HttpResponse:
     group = get_group_for(request.user, group_id)
     if not can_manage_group(request.user, group):
@@ -416,6 +424,7 @@ def _activities_url(person: Person) -> str | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(group_services.activity_record)
 def person_activities_page(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     """The section on a page of its own, and where its form posts (an HTMX post gets the section back)."""
     access = get_person_for(request.user, person_id)

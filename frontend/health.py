@@ -10,6 +10,7 @@ from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = 2.0
@@ -33,6 +34,7 @@ async def _check_channel_layer() -> None:
 
 
 @never_cache
+@require_safe
 async def healthz(request: HttpRequest) -> JsonResponse:
     checks: dict[str, str] = {}
     try:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from core.actions import performs
 from core.request_limits import upload_limit_for
 from network.access import get_network_for
 from network.importing import COLUMNS, MAX_BYTES, ImportKind, ImportResult, import_file
@@ -112,6 +113,7 @@ def _documentation() -> dict[str, Any]:
 @login_required
 @csrf_exempt  # CSRF is checked in _import_page, after the size limit is set: the check itself reads the body.
 @require_http_methods(["GET", "POST"])
+@performs(import_file)
 def network_import(request: HttpRequest, network_id: UUID) -> HttpResponse:
     # 404 for a network the user cannot see, 403 for one they see but do not coordinate — before any upload.
     network = get_network_for(request.user, network_id, coordinate=True)

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.actions import performs
 from core.errors import DomainError
 from core.types import AuthUser
 from frontend.errors import as_messages, on_form
@@ -63,6 +64,7 @@ SECTIONS = [
 
 
 @login_required
+@require_safe
 def people_list(request: AuthedRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -85,6 +87,7 @@ def people_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(people_services.person_register)
 def person_register(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_to_register_in(request.user, network_id)
     form = RegisterPersonForm(request.POST or None)
@@ -128,6 +131,7 @@ def _sections(access: PersonAccess) -> list[tuple[str, list[tuple[str, Any]]]]:
 
 
 @login_required
+@require_safe
 def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     with transaction.atomic():
         access = get_person_for(request.user, person_id)
@@ -190,6 +194,7 @@ def _extra_sections(access: PersonAccess, user: AuthUser) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(people_services.person_update)
 def person_edit(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
     if not access.can_change_path:
@@ -223,6 +228,7 @@ def _back(person: Person, anchor: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@performs(people_services.consent_record)
 def consent_add(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
     person = access.person
@@ -252,6 +258,7 @@ def consent_add(request: AuthedRequest, person_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+@performs(people_services.consent_withdraw)
 def consent_withdraw(request: AuthedRequest, person_id: UUID, consent_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
     consent = consent_of(access.person, consent_id)
@@ -267,6 +274,7 @@ def consent_withdraw(request: AuthedRequest, person_id: UUID, consent_id: UUID) 
 
 
 @login_required
+@require_safe
 def consent_document(request: AuthedRequest, person_id: UUID, consent_id: UUID) -> FileResponse:
     access = get_person_for(request.user, person_id)
     if not access.can_change_path:
@@ -284,6 +292,7 @@ def consent_document(request: AuthedRequest, person_id: UUID, consent_id: UUID) 
 
 @login_required
 @require_POST
+@performs(people_services.case_open)
 def case_open(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
     form = CaseOpenForm(request.POST, network=access.person.network, prefix="open")
@@ -301,6 +310,7 @@ def case_open(request: AuthedRequest, person_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+@performs(people_services.case_change_stage)
 def case_stage(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
     case = case_of(access.person, case_id)
@@ -319,6 +329,7 @@ def case_stage(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpRe
 
 @login_required
 @require_POST
+@performs(people_services.case_transfer)
 def case_transfer(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
     case = case_of(access.person, case_id)
@@ -337,6 +348,7 @@ def case_transfer(request: AuthedRequest, person_id: UUID, case_id: UUID) -> Htt
 
 @login_required
 @require_POST
+@performs(people_services.case_close)
 def case_close(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
     case = case_of(access.person, case_id)
@@ -353,6 +365,7 @@ def case_close(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpRe
 
 @login_required
 @require_POST
+@performs(plan_services.goal_add)
 def goal_add(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
     case = case_of(access.person, case_id)
@@ -371,6 +384,7 @@ def goal_add(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResp
 
 @login_required
 @require_POST
+@performs(plan_services.goal_review)
 def goal_review(request: AuthedRequest, person_id: UUID, goal_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
     goal = goal_of(access.person, goal_id)
@@ -388,6 +402,7 @@ def goal_review(request: AuthedRequest, person_id: UUID, goal_id: UUID) -> HttpR
 
 
 @login_required
+@require_safe
 def person_export_json(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
     record = person_export(actor=request.user, person=access.person)
@@ -427,6 +442,7 @@ def _printable(sections: list[tuple[str, Section]]) -> list[dict[str, Any]]:
 
 
 @login_required
+@require_safe
 def person_export_print(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
     sections = person_export_sections(actor=request.user, person=access.person)
@@ -437,6 +453,8 @@ def person_export_print(request: AuthedRequest, person_id: UUID) -> HttpResponse
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+@performs(people_services.person_anonymise)
 def person_anonymise(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     """GET: the confirmation that lists what will end and be cleared; POST: do it."""
     access = get_person_for(request.user, person_id)

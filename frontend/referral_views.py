@@ -14,8 +14,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.actions import performs
 from core.errors import DomainError
 from core.scope import scope_for
 from frontend.errors import as_messages, on_form
@@ -33,6 +34,7 @@ PAGE_SIZE = 50
 
 
 @login_required
+@require_safe
 def inbox(request: AuthedRequest) -> HttpResponse:
     scope = scope_for(request.user)
     data = request.GET.copy()
@@ -74,6 +76,7 @@ def _detail_context(request: AuthedRequest, referral: Referral) -> dict[str, Any
 
 
 @login_required
+@require_safe
 def referral_detail(request: AuthedRequest, referral_id: UUID) -> HttpResponse:
     try:
         referral = get_referral_for(request.user, referral_id)
@@ -97,6 +100,17 @@ def referral_detail(request: AuthedRequest, referral_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+@performs(
+    services.referral_send,
+    services.referral_check_in,
+    services.referral_accept,
+    services.referral_start,
+    services.referral_complete,
+    services.referral_decline,
+    services.referral_withdraw,
+    services.referral_discontinue,
+    services.referral_redirect,
+)
 def referral_action(request: AuthedRequest, referral_id: UUID, action: str) -> HttpResponse:
     referral = get_referral_for(request.user, referral_id)
     status = 200
@@ -162,6 +176,7 @@ def _valid(form: Any) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(services.referral_create, services.referral_send)
 def refer(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     """Refer a person: the partners' services with their free places, the data to share, send at once."""
     access = get_person_for(request.user, person_id)

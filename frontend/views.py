@@ -11,10 +11,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import lockout, mfa
 from accounts.passwords import ThrottledPasswordResetForm, old_password_refused, password_changed
+from core.actions import performs
 from core.scope import scope_for
 from frontend.types import AuthedRequest
 from network.access import networks_visible_to
@@ -56,6 +57,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(password_changed)
 def password_change(request: AuthedRequest) -> HttpResponse:
     """Change the password on the account page: the other sessions, the API tokens and their websockets end;
     this session stays signed in."""
@@ -86,6 +88,7 @@ def password_change(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     context = {

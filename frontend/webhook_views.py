@@ -16,8 +16,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.actions import performs
 from core.errors import DomainError
 from frontend.errors import as_messages, on_form
 from frontend.types import AuthedRequest
@@ -102,12 +103,14 @@ def _owner_page(request: AuthedRequest, *, partner_id: UUID | None = None, netwo
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(services.subscription_create)
 def partner_webhooks(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
     return _owner_page(request, partner_id=partner_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(services.subscription_create)
 def network_webhooks(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     return _owner_page(request, network_id=network_id)
 
@@ -130,12 +133,20 @@ def _detail(request: AuthedRequest, subscription: Subscription, *, secret: str =
 
 
 @login_required
+@require_safe
 def webhook_detail(request: AuthedRequest, webhook_id: UUID) -> HttpResponse:
     return _detail(request, get_subscription_for(request.user, webhook_id))
 
 
 @login_required
 @require_POST
+@performs(
+    services.subscription_rotate_secret,
+    services.subscription_disable,
+    services.subscription_enable,
+    services.subscription_ping,
+    services.subscription_delete,
+)
 def webhook_action(request: AuthedRequest, webhook_id: UUID, action: str) -> HttpResponse:
     subscription = get_subscription_for(request.user, webhook_id)
     try:

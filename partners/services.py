@@ -405,3 +405,19 @@ def user_deactivate(*, actor: User, user: User) -> User:
     user.save(update_fields=["is_active"])
     end_everything(user, reason="deactivated", actor=actor)
     return user
+
+
+# --- the user's own account -----------------------------------------------------------------------
+
+ACCOUNT_FIELDS = ["first_name", "last_name", "email", "language", "email_notifications"]
+
+
+@transaction.atomic
+def account_update(*, actor: User, data: dict[str, Any]) -> User:
+    """The signed-in user changes their own name, e-mail, language and how notifications reach them (the account
+    page and ``PATCH /api/v1/me/``); nothing else of the account, and no one else's."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    apply_fields(user, data, ACCOUNT_FIELDS)
+    user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in ACCOUNT_FIELDS])
+    user.save(update_fields=list(data))
+    return user

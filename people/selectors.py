@@ -180,6 +180,31 @@ def goal_of(person: Person, goal_id: Any) -> Goal:
         raise Http404 from None
 
 
+def get_case_for(user: AuthUser, pk: Any) -> tuple[PersonAccess, Case]:
+    """A case by its own id (the API's path), with what the user may read of its person; 404 for missing and
+    not-yours alike. Whether they may change it is the services' check, as on the person page."""
+    try:
+        case = Case.objects.select_related("network", "person", "case_manager", "managing_partner").get(pk=pk)
+    except (Case.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+    access = get_person_for(user, case.person_id)
+    if not access.can_change_path:
+        # The path (case, plan) is the coordinators' and the case manager's; a reader through a referral sees
+        # the person but not the case, like the list of consents.
+        raise Http404
+    return access, case
+
+
+def get_goal_for(user: AuthUser, pk: Any) -> tuple[PersonAccess, Goal]:
+    """A goal of a support plan by its id, on the same terms as its case."""
+    try:
+        goal = Goal.objects.select_related("plan__case__person", "responsible_partner").get(pk=pk)
+    except (Goal.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+    access, _case = get_case_for(user, goal.plan.case_id)
+    return access, goal
+
+
 # --- choices: what the forms offer and the services accept ------------------------------------------
 
 

@@ -92,6 +92,16 @@ class Operation:
     request: Callable[[World, Extra, str], tuple[str, dict[str, Any] | None]]
     expected: dict[str, dict[str, Outcome]]  # target → persona → outcome
     list_of: Callable[[World, Extra, str], Any] | None = None  # for lists: the object that is SEEN or HIDDEN
+    format: str = "json"  # "multipart" for an upload
+
+
+def partners_csv() -> Any:
+    """A fresh upload for each request: two valid partner rows, as the import page takes them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.network.test_import import csv_file, partner_rows
+
+    return SimpleUploadedFile("partnerzy.csv", csv_file(partner_rows()), content_type="text/csv")
 
 
 def network_of(w: World, target: str) -> Any:
@@ -142,6 +152,8 @@ SERVICE_CREATE_NEIGHBOUR = network_wide(403, 400, 403, coordinator=201)
 
 MATRIX = [
     Operation("GET", "/api/v1/me/", lambda w, x, t: ("/api/v1/me/", None), {"self": expect(200)}),
+    # One's own account settings: every signed-in user, only their own (there is no id to name another's).
+    Operation("PATCH", "/api/v1/me/", lambda w, x, t: ("/api/v1/me/", {"first_name": "Ala"}), {"self": expect(200)}),
     # One's own tokens and password: every signed-in user, only their own (tests/accounts/test_tokens.py).
     Operation("GET", "/api/v1/auth/tokens/", lambda w, x, t: ("/api/v1/auth/tokens/", None), {"self": expect(200)}),
     Operation(
@@ -185,6 +197,17 @@ MATRIX = [
             {"partner": str((x.former_ours if t == "ours" else x.former_theirs).pk), "functions": ["legal_advice"]},
         ),
         {"ours": COORDINATORS_CREATE, "theirs": mirrored(COORDINATORS_CREATE)},
+    ),
+    # Importing partners and services: the network's coordinators; whoever else sees the network 403, 404 beyond.
+    Operation(
+        "POST",
+        "/api/v1/networks/{id}/import/",
+        lambda w, x, t: (
+            f"/api/v1/networks/{network_of(w, t).pk}/import/",
+            {"file": partners_csv(), "kind": "partners"},
+        ),
+        {"ours": COORDINATORS_ONLY, "theirs": mirrored(COORDINATORS_ONLY)},
+        format="multipart",
     ),
     Operation(
         "PATCH",
@@ -354,7 +377,7 @@ def test_it_answers_each_persona_exactly(world: World, extra: Extra, operation: 
         # Each persona acts on the same starting state: whatever it changed is rolled back.
         with transaction.atomic():
             url, body = operation.request(world, extra, target)
-            response = getattr(client, operation.method.lower())(url, body, format="json")
+            response = getattr(client, operation.method.lower())(url, body, format=operation.format)
             if response.status_code in (401, 403, 404):
                 assert set(response.json()) == {"detail", "code"}, response.json()
             listed = operation.list_of(world, extra, target) if operation.list_of else None

@@ -25,10 +25,12 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from notifications.models import Notification
+from people import plans as plan_services
+from people import services as people_services
 from people.access import access_to_person
 from people.assessments import DomainSpec, LevelSpec, default_instrument, instrument_create
 from people.groups import group_join
-from people.models import Instrument, InstrumentDomain, Person
+from people.models import Case, Instrument, InstrumentDomain, Person
 from referrals import services
 from referrals.choices import State
 from referrals.models import Referral
@@ -277,6 +279,40 @@ ADVANCE: dict[str, Table] = {**SEE_PLACEMENT, "declined": only(coordinator=409)}
 NETWORK_REPORT: dict[str, Table] = {"own": only(coordinator=200), "theirs": only(other_coordinator=200)}
 
 
+# The case and the support plan (api/cases.py): the coordinators and the case manager. A reader through a referral
+# sees the person but not the case (404, like the list of consents).
+CASE: dict[str, Table] = PATH_READ
+# Opening a case: the network's coordinators. The target's case was closed first, and with it ended what the case
+# gave (the case manager's access, the shares of the referrals made in it), so no one else sees the person: 404.
+CASE_OPEN: dict[str, Table] = {
+    "own": only(coordinator=201),
+    "neighbour": only(coordinator=201),
+    "theirs": only(other_coordinator=201),
+    "declined": only(coordinator=201),
+    "consent_withdrawn": only(coordinator=201),
+}
+# Anonymising: the network's coordinators alone; whoever else sees the person 403.
+ANONYMISE: dict[str, Table] = {
+    "own": only(coordinator=200, sending_staff=403, receiving_staff=403, receiving_admin=403),
+    "neighbour": only(coordinator=200),
+    "theirs": only(other_coordinator=200, unrelated_staff=403, unrelated_admin=403),
+    "declined": only(coordinator=200, sending_staff=403),
+    "consent_withdrawn": only(coordinator=200, sending_staff=403),
+}
+# A candidate's job coach and follow-along contacts: the coordinators (and the job coach, not a persona); the
+# employer sees the candidate but may not act (403) and never reads the contacts (404).
+COACH: dict[str, Table] = {
+    "own": only(coordinator=200, employer=403),
+    "neighbour": only(coordinator=200),
+    "theirs": only(other_coordinator=200),
+}
+FOLLOW_ALONG_READ: dict[str, Table] = {
+    "own": only(coordinator=200),
+    "neighbour": only(coordinator=200),
+    "theirs": only(other_coordinator=200),
+}
+
+
 def person(c: Context, t: str) -> Any:
     return c.scene.people[t]
 
@@ -355,6 +391,33 @@ def scores(instrument: Instrument) -> dict[str, int]:
     return {d.code: instrument.scale_min for d in InstrumentDomain.objects.filter(instrument=instrument)}
 
 
+def open_case(c: Context, t: str) -> Any:
+    return Case.objects.open().get(person=person(c, t))
+
+
+def closed_case(c: Context, t: str) -> Any:
+    """The target's case closed by its coordinator, so a new one can be opened."""
+    return people_services.case_close(actor=c.scene.coordinator(t), case=open_case(c, t))
+
+
+def next_stage(c: Context, t: str) -> str:
+    return str(c.scene.network_of(t).stages[1]["code"])
+
+
+def a_goal(c: Context, t: str) -> Any:
+    return plan_services.goal_add(
+        actor=c.scene.coordinator(t), case=open_case(c, t), domain="housing", description="Własne mieszkanie"
+    )
+
+
+def offered(c: Context, t: str) -> Any:
+    return c.employment.offered(t)
+
+
+def case_url(suffix: str) -> Callable[[Context, str, Any], tuple[str, dict[str, Any] | None]]:
+    return lambda c, t, p: (f"/api/v1/cases/{open_case(c, t).pk}/{suffix}", None)
+
+
 MATRIX = [
     # --- people ---
     Operation(
@@ -411,6 +474,61 @@ MATRIX = [
             **PATH_WRITE,
             "consent_withdrawn": only(coordinator=409, sending_staff=409),
         },
+    ),
+    # --- the case and the support plan ---
+    Operation("GET", "/api/v1/persons/{id}/case/", person_url("case/"), CASE),
+    Operation(
+        "POST",
+        "/api/v1/persons/{id}/case/",
+        lambda c, t, p: (f"/api/v1/persons/{person(c, t).pk}/case/", {}),
+        CASE_OPEN,
+        prepare=closed_case,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/cases/{id}/stage/",
+        lambda c, t, p: (f"/api/v1/cases/{open_case(c, t).pk}/stage/", {"stage": next_stage(c, t)}),
+        CASE,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/cases/{id}/transfer/",
+        lambda c, t, p: (
+            f"/api/v1/cases/{open_case(c, t).pk}/transfer/",
+            {
+                "case_manager": None,
+                "managing_partner": str(c.scene.group_partner("theirs" if t == "theirs" else "own").pk),
+            },
+        ),
+        CASE,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/cases/{id}/close/",
+        lambda c, t, p: (f"/api/v1/cases/{open_case(c, t).pk}/close/", {"note": "Cel osiągnięty"}),
+        CASE,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/cases/{id}/goals/",
+        lambda c, t, p: (
+            f"/api/v1/cases/{open_case(c, t).pk}/goals/",
+            {"domain": "work_education", "description": "Staż"},
+        ),
+        each(CASE, **{"200": 201}),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/goals/{id}/reviews/",
+        lambda c, t, p: (f"/api/v1/goals/{p.pk}/reviews/", {"status": "in_progress", "note": "Szuka ofert"}),
+        each(CASE, **{"200": 201}),
+        prepare=a_goal,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/persons/{id}/anonymise/",
+        lambda c, t, p: (f"/api/v1/persons/{person(c, t).pk}/anonymise/", {}),
+        ANONYMISE,
     ),
     # --- referrals ---
     Operation(
@@ -563,6 +681,12 @@ MATRIX = [
         lambda c, t, p: (f"/api/v1/notifications/{notification_of(c, t).pk}/read/", {}),
         {t: only(**{who: 200}) for t, who in RECIPIENT.items()},
     ),
+    Operation(
+        "POST",
+        "/api/v1/notifications/read-all/",
+        lambda c, t, p: ("/api/v1/notifications/read-all/", {}),
+        {"-": expect(200)},
+    ),
     # --- supported employment ---
     Operation(
         "GET",
@@ -627,6 +751,30 @@ MATRIX = [
         "/api/v1/applications/{id}/advance/",
         lambda c, t, p: (f"/api/v1/applications/{c.employment.applications[t].pk}/advance/", {"stage": "interview"}),
         ADVANCE,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/applications/{id}/coach/",
+        lambda c, t, p: (
+            f"/api/v1/applications/{p.pk}/coach/",
+            {"coach": str(c.employment.coaches["theirs" if t == "theirs" else "own"].pk)},
+        ),
+        COACH,
+        prepare=offered,
+    ),
+    Operation(
+        "GET",
+        "/api/v1/applications/{id}/contacts/",
+        lambda c, t, p: (f"/api/v1/applications/{p.pk}/contacts/", None),
+        FOLLOW_ALONG_READ,
+        prepare=offered,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/applications/{id}/contacts/",
+        lambda c, t, p: (f"/api/v1/applications/{p.pk}/contacts/", {"minutes": 30, "mode": "phone", "note": "Rozmowa"}),
+        each(COACH, **{"200": 201}),
+        prepare=offered,
     ),
     # --- reports ---
     Operation(

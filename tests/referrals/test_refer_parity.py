@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from referrals.choices import State
+from referrals.choices import ReasonCode, State
 from referrals.models import Referral
 from tests.factories import MembershipFactory, PartnerFactory, ServiceFactory
 from tests.referral_fixtures import consenting_person, sent_referral
@@ -191,3 +191,15 @@ def test_it_redirects_with_a_service_on_both(world: Any) -> None:
     for referral in (by_page, by_api):
         new = Referral.objects.get(redirected_from=referral)
         assert new.to_partner == world.sending and new.service == service and new.state == State.SENT
+        # The old one is withdrawn for the partner's silence, coded as such (not "other"), on both doors.
+        referral.refresh_from_db()
+        assert referral.state == State.WITHDRAWN and referral.reason_code == ReasonCode.NO_ANSWER
+        assert referral.events.get(to_state=State.WITHDRAWN).reason_code == ReasonCode.NO_ANSWER
+
+
+def test_it_offers_the_service_on_the_redirect_form(world: Any) -> None:
+    """The page's redirect form has the service choice, so the new referral keeps its service."""
+    ServiceFactory(partner=world.sending, name="Mieszkanie treningowe")
+    referral = overdue(world)
+    html = page(world.coordinator).get(f"/referrals/{referral.pk}/").content.decode()
+    assert 'name="x-service"' in html and "Mieszkanie treningowe" in html
