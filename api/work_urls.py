@@ -1,0 +1,11 @@
+"""API v1 routes of issue 15's daily work: days off, waitlists, meeting corrections, instruments, merges."""
+
+from django.urls import path
+
+from api import calendar
+
+urlpatterns = [
+    path("networks/<pk>/days-off/", calendar.NetworkDaysOffView.as_view(), name="api-network-days-off"),
+    path("days-off/<pk>/", calendar.DayOffView.as_view(), name="api-day-off"),
+    path("services/<pk>/waitlist/", calendar.ServiceWaitlistView.as_view(), name="api-service-waitlist"),
+]

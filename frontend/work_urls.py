@@ -1,0 +1,16 @@
+"""Pages of issue 15's daily work: waitlists, the network's days off, meeting corrections, instruments, merges."""
+
+from django.urls import path
+
+from frontend import calendar_views, waitlist_views
+
+urlpatterns = [
+    path("waitlists/", waitlist_views.waitlists, name="waitlists"),
+    path("services/<uuid:service_id>/waitlist/", waitlist_views.waitlist, name="service-waitlist"),
+    path("networks/<uuid:network_id>/days-off/", calendar_views.network_days_off, name="network-days-off"),
+    path(
+        "networks/<uuid:network_id>/days-off/<uuid:day_off_id>/remove/",
+        calendar_views.network_day_off_remove,
+        name="network-day-off-remove",
+    ),
+]
