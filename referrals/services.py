@@ -8,8 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case as DbCase
-from django.db.models import Q, When
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -406,7 +405,8 @@ def _validate_outcome(outcome_code: str) -> None:
 
 
 def _release_place(referral: Referral, actor: User | None) -> None:
-    """Give the place back and hand it to the first on the waitlist (the waitlist's order: ward discharge, urgent, then the longest waiting)."""
+    """Give the place back and hand it to the first on the waitlist (its order: ward discharge, urgent, then the
+    longest waiting)."""
     if referral.waitlisted_at is not None:
         referral.waitlisted_at = None
         return

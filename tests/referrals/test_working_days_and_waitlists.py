@@ -87,9 +87,7 @@ def test_it_refuses_a_second_day_off_on_the_same_date(world: Any) -> None:
 def test_only_the_coordinator_adds_days_off(world: Any) -> None:
     for user in (world.receiving_staff, world.other_coordinator):
         with pytest.raises(PermissionDenied):
-            network_services.day_off_add(
-                actor=user, network=world.network, day=datetime.date(2026, 6, 5), name="Most"
-            )
+            network_services.day_off_add(actor=user, network=world.network, day=datetime.date(2026, 6, 5), name="Most")
 
 
 def test_the_days_off_api_adds_lists_and_removes(world: Any) -> None:
@@ -203,7 +201,7 @@ def test_the_waitlist_asks_for_anonymous_sign_in(world: Any) -> None:
 
 
 def test_a_withdrawn_consent_takes_the_person_off_the_waitlist(world: Any) -> None:
-    service, (normal, urgent, discharge) = _waiting_three(world)
+    service, (_normal, _urgent, discharge) = _waiting_three(world)
     for consent in Consent.objects.filter(person=discharge.person):
         consent_withdraw(actor=world.coordinator, consent=consent)
     client = APIClient()
