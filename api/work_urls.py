@@ -2,10 +2,19 @@
 
 from django.urls import path
 
-from api import calendar
+from api import calendar, meetings
 
 urlpatterns = [
     path("networks/<pk>/days-off/", calendar.NetworkDaysOffView.as_view(), name="api-network-days-off"),
     path("days-off/<pk>/", calendar.DayOffView.as_view(), name="api-day-off"),
     path("services/<pk>/waitlist/", calendar.ServiceWaitlistView.as_view(), name="api-service-waitlist"),
+    path("groups/<group_pk>/meetings/<pk>/", meetings.MeetingView.as_view(), name="api-group-meeting"),
+    path(
+        "groups/<group_pk>/meetings/<pk>/correct/",
+        meetings.MeetingCorrectView.as_view(),
+        name="api-group-meeting-correct",
+    ),
+    path(
+        "groups/<group_pk>/meetings/<pk>/cancel/", meetings.MeetingCancelView.as_view(), name="api-group-meeting-cancel"
+    ),
 ]

@@ -139,6 +139,15 @@ class MeetingForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Members of the group on the day of the meeting."),
     )
+    # Shown only after the service asked for it (a meeting of the group on that day exists already).
+    confirm_same_day = forms.BooleanField(
+        label=gettext_lazy("Yes, the group met twice that day: save the second meeting"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def ask_same_day_confirmation(self) -> None:
+        self.fields["confirm_same_day"].widget = forms.CheckboxInput()
 
     def __init__(self, *args: Any, attendee_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -301,9 +310,12 @@ def meeting_create(request: AuthedRequest, group_id: UUID) -> HttpResponse:
                 place=data["place"],
                 leader=data["leader"],
                 attendee_ids=data["attendees"],
+                confirm_same_day=data["confirm_same_day"],
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             on_form(form, exc)
+            if getattr(exc, "code", "") == "same_day_meeting":
+                form.ask_same_day_confirmation()
         else:
             messages.success(
                 request, _("The meeting of %(date)s was recorded.") % {"date": meeting.held_on.strftime("%d.%m.%Y")}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend import calendar_views, waitlist_views
+from frontend import calendar_views, meeting_views, waitlist_views
 
 urlpatterns = [
     path("waitlists/", waitlist_views.waitlists, name="waitlists"),
@@ -12,5 +12,15 @@ urlpatterns = [
         "networks/<uuid:network_id>/days-off/<uuid:day_off_id>/remove/",
         calendar_views.network_day_off_remove,
         name="network-day-off-remove",
+    ),
+    path(
+        "groups/<uuid:group_id>/meetings/<uuid:meeting_id>/correct/",
+        meeting_views.meeting_correct,
+        name="group-meeting-correct",
+    ),
+    path(
+        "groups/<uuid:group_id>/meetings/<uuid:meeting_id>/cancel/",
+        meeting_views.meeting_cancel,
+        name="group-meeting-cancel",
     ),
 ]

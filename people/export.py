@@ -342,7 +342,11 @@ def _support_groups(person: Person) -> Section:
 
 def _meetings(person: Person) -> Section:
     fields = {"group": _("support group"), "on": _("date"), "minutes": _("duration (minutes)")}
-    attended = Attendance.objects.filter(person=person).select_related("meeting__group").order_by("meeting__held_on")
+    attended = (
+        Attendance.objects.filter(person=person, meeting__cancelled_at__isnull=True)
+        .select_related("meeting__group")
+        .order_by("meeting__held_on")
+    )
     rows = [
         {"group": a.meeting.group.name, "on": a.meeting.held_on, "minutes": a.meeting.duration_minutes}
         for a in attended

@@ -15,6 +15,8 @@ from people.models.paths import (
     InstrumentLevel,
     LifeDomain,
     Meeting,
+    MeetingCorrection,
+    MeetingCorrectionKind,
     SupportGroup,
     SupportPlan,
 )
@@ -71,6 +73,8 @@ __all__ = [
     "InstrumentLevel",
     "LifeDomain",
     "Meeting",
+    "MeetingCorrection",
+    "MeetingCorrectionKind",
     "Person",
     "PersonGroupObjectPermission",
     "PersonQuerySet",
