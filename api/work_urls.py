@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api import calendar, meetings
+from api import calendar, meetings, merges
 
 urlpatterns = [
     path("networks/<pk>/days-off/", calendar.NetworkDaysOffView.as_view(), name="api-network-days-off"),
@@ -17,4 +17,7 @@ urlpatterns = [
     path(
         "groups/<group_pk>/meetings/<pk>/cancel/", meetings.MeetingCancelView.as_view(), name="api-group-meeting-cancel"
     ),
+]
+urlpatterns += [
+    path("persons/<pk>/merges/", merges.PersonMergesView.as_view(), name="api-person-merges"),
 ]

@@ -269,7 +269,7 @@ def group_detail(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     }
     if manages:
         memberships = list(group_memberships(group))
-        meetings = list(group_meetings_of_year(group, year))
+        meetings = list(group_meetings_of_year(group, year, with_corrections=True))
         shown = {m.person_id: m.person for m in memberships}
         for meeting in meetings:
             shown.update({a.person_id: a.person for a in meeting.attendance.all()})

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend import calendar_views, meeting_views, waitlist_views
+from frontend import calendar_views, meeting_views, merge_views, waitlist_views
 
 urlpatterns = [
     path("waitlists/", waitlist_views.waitlists, name="waitlists"),
@@ -23,4 +23,8 @@ urlpatterns = [
         meeting_views.meeting_cancel,
         name="group-meeting-cancel",
     ),
+]
+urlpatterns += [
+    path("people/<uuid:person_id>/merge/", merge_views.merge_choose, name="person-merge"),
+    path("people/<uuid:person_id>/merge/<uuid:other_id>/", merge_views.merge_confirm, name="person-merge-confirm"),
 ]

@@ -23,6 +23,7 @@ from partners.choices import PartnerType
 from partners.models import User
 from people.access import access_to_person
 from people.audit import log_access
+from people.merging import log_of
 from people.models import (
     PERSON_FIELD_CATEGORIES,
     AccessAction,
@@ -356,7 +357,7 @@ def _meetings(person: Person) -> Section:
 
 def _access_log(person: Person) -> Section:
     fields = {"at": _("date"), "user": _("user"), "action": _("action"), "channel": _("channel")}
-    entries = AccessLog.objects.filter(person=person).select_related("user").order_by("at", "id")
+    entries = AccessLog.objects.filter(log_of(person)).select_related("user").order_by("at", "id")
     rows = [
         {
             "at": e.at,

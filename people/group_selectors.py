@@ -209,15 +209,19 @@ def meeting_candidates(group: SupportGroup) -> list[Person]:
     return list({m.person_id: m.person for m in recent}.values())
 
 
-def group_meetings_of_year(group: SupportGroup, year: int) -> QuerySet[Meeting]:
-    """The group's meetings of a calendar year, newest first, with who attended (by name) and the trace of their
-    corrections, in two more queries. Cancelled meetings are listed too, as the trace of what was entered."""
+def group_meetings_of_year(group: SupportGroup, year: int, *, with_corrections: bool = False) -> QuerySet[Meeting]:
+    """The group's meetings of a calendar year, newest first, with who attended (by name) in one more query, and
+    with ``with_corrections`` the trace of their corrections in another. Cancelled meetings are listed too, as the
+    trace of what was entered."""
     attendance = Attendance.objects.select_related("person").order_by("person__last_name", "person__first_name")
-    corrections = MeetingCorrection.objects.select_related("actor").order_by("at", "id")
+    prefetches: list[Any] = [Prefetch("attendance", queryset=attendance)]
+    if with_corrections:
+        corrections = MeetingCorrection.objects.select_related("actor").order_by("at", "id")
+        prefetches.append(Prefetch("corrections", queryset=corrections))
     return (
         Meeting.objects.filter(group=group, held_on__year=year)
         .order_by("-held_on", "-created_at")
-        .prefetch_related(Prefetch("attendance", queryset=attendance), Prefetch("corrections", queryset=corrections))
+        .prefetch_related(*prefetches)
     )
 
 

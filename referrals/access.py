@@ -139,6 +139,17 @@ def sync_referral(referral: Referral, *, apply: bool = True) -> tuple[set[Any], 
     return result
 
 
+def merge_referrals(merged: Person, kept: Person, actor: Any) -> int:
+    """A duplicate's referrals become the kept record's (people/merging.py); their grants follow the kept person's
+    consents at once. The caller holds both people's row locks and syncs both people's grants afterwards."""
+    moved = list(Referral.objects.select_for_update(of=("self",)).filter(person=merged))
+    Referral.objects.filter(pk__in=[r.pk for r in moved]).update(person=kept)
+    for referral in moved:
+        referral.person = kept
+        grants.sync(referral)
+    return len(moved)
+
+
 def resync_consent_dates(today: Any = None) -> int:
     """The job for consents that started or ended by date since the last days (no user action changes them)."""
     import datetime
