@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api import calendar, meetings, merges
+from api import calendar, instruments, meetings, merges
 
 urlpatterns = [
     path("networks/<pk>/days-off/", calendar.NetworkDaysOffView.as_view(), name="api-network-days-off"),
@@ -20,4 +20,8 @@ urlpatterns = [
 ]
 urlpatterns += [
     path("persons/<pk>/merges/", merges.PersonMergesView.as_view(), name="api-person-merges"),
+]
+urlpatterns += [
+    path("networks/<pk>/instruments/", instruments.NetworkInstrumentsView.as_view(), name="api-network-instruments"),
+    path("instruments/<pk>/versions/", instruments.InstrumentVersionsView.as_view(), name="api-instrument-versions"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend import calendar_views, meeting_views, merge_views, waitlist_views
+from frontend import calendar_views, instrument_views, meeting_views, merge_views, waitlist_views
 
 urlpatterns = [
     path("waitlists/", waitlist_views.waitlists, name="waitlists"),
@@ -27,4 +27,11 @@ urlpatterns = [
 urlpatterns += [
     path("people/<uuid:person_id>/merge/", merge_views.merge_choose, name="person-merge"),
     path("people/<uuid:person_id>/merge/<uuid:other_id>/", merge_views.merge_confirm, name="person-merge-confirm"),
+]
+urlpatterns += [
+    path("networks/<uuid:network_id>/instruments/", instrument_views.instrument_list, name="instrument-list"),
+    path("networks/<uuid:network_id>/instruments/new/", instrument_views.instrument_new, name="instrument-new"),
+    path(
+        "instruments/<uuid:instrument_id>/new-version/", instrument_views.instrument_version, name="instrument-version"
+    ),
 ]

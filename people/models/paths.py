@@ -109,13 +109,21 @@ class Instrument(TimeStamped):
     scale_min = models.PositiveSmallIntegerField(_("lowest level"), default=1)
     scale_max = models.PositiveSmallIntegerField(_("highest level"), default=5)
     is_active = models.BooleanField(_("active"), default=True)
+    # Versions of one instrument share its code; a new version is a new row (people/assessments.py), so a past
+    # assessment keeps the domains and level descriptions it was made with.
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="next_version"
+    )
 
     class Meta:
         db_table = "network_instrument"
         verbose_name = _("assessment instrument")
         verbose_name_plural = _("assessment instruments")
         constraints = [
-            models.UniqueConstraint(fields=["network", "code"], name="instrument_code_unique", nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["network", "code", "version"], name="instrument_code_version_unique", nulls_distinct=False
+            ),
             models.CheckConstraint(condition=Q(scale_max__gt=models.F("scale_min")), name="instrument_scale"),
         ]
 
