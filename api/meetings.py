@@ -3,6 +3,8 @@ meeting_cancel, the services the pages call), and reading a meeting with the tra
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -86,10 +88,10 @@ def _meeting(request: Request, group_pk: str, pk: str) -> Meeting:
 
 
 def _answer(request: Request, meeting: Meeting) -> Response:
-    attendance = Prefetch("attendance", queryset=Attendance.objects.select_related("person"))
-    meeting = Meeting.objects.prefetch_related(attendance, "corrections__actor").get(pk=meeting.pk)
+    attendance: Any = Prefetch("attendance", queryset=Attendance.objects.select_related("person"))
+    meeting = Meeting.objects.prefetch_related(attendance).prefetch_related("corrections__actor").get(pk=meeting.pk)
     log_access_many(
-        user=request.user,
+        user=actor(request),
         people=[a.person for a in meeting.attendance.all()],
         action=AccessAction.VIEW,
         view="api-meeting",

@@ -87,7 +87,7 @@ def _merged_record(network: Network, coordinator: User, kept: Person) -> None:
         actor=coordinator,
         person=duplicate,
         categories=["identity", "social"],
-        partners=list(kept.consents.first().partners.all()) if kept.consents.exists() else [],
+        partners=list(first.partners.all()) if (first := kept.consents.first()) is not None else [],
         purpose="Wsparcie w ramach Lokalnego Systemu Współdziałania Partnerów",
     )
     person_merge(

@@ -16,7 +16,7 @@ from referrals.selectors import get_waitlist_service_for, service_waitlist, wait
 
 @login_required
 def waitlists(request: AuthedRequest) -> HttpResponse:
-    services = [s for s in waitlist_services(request.user) if s.waitlist_enabled or s.waiting]
+    services = [s for s in waitlist_services(request.user) if s.waitlist_enabled or bool(getattr(s, "waiting", 0))]
     return render(request, "referrals/waitlists.html", {"services": services})
 
 

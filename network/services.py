@@ -214,7 +214,9 @@ def agreement_save(
 def day_off_add(*, actor: User, network: Network, day: datetime.date | None, name: str) -> DayOff:
     """A day the network's partners do not work (network/calendar.py counts answer times without it)."""
     _require_coordinator(actor, network)
-    day_off = DayOff(network=network, day=day, name=(name or "").strip())
+    day_off = DayOff(network=network, name=(name or "").strip())
+    if day is not None:
+        day_off.day = day
     errors: dict[str, list[str]] = {}
     if day is not None and public_holiday(day):
         errors["day"] = [_("This day is a public holiday already: %(name)s.") % {"name": public_holiday(day)}]

@@ -25,7 +25,7 @@ from core.scope import scope_for
 from core.types import AuthUser
 from people.models import CATEGORY_PERMISSIONS, Consent, Person, PersonGroupObjectPermission
 from referrals.choices import OPEN_STATES, State
-from referrals.models import Referral, ReferralGroupObjectPermission
+from referrals.models import Referral, ReferralGroupObjectPermission, ReferralQuerySet
 
 VIEW = "view_referral"
 RESPOND = "respond_referral"
@@ -199,7 +199,7 @@ def granted(group_ids: Iterable[int], codename: str) -> Exists:
     return grants.granted_in(ReferralGroupObjectPermission, group_ids, permission_id(codename))
 
 
-def referrals_visible_to(user: AuthUser) -> QuerySet[Referral]:
+def referrals_visible_to(user: AuthUser) -> ReferralQuerySet:
     """Coordinators: their networks. Partner staff: referrals to or from their partners that they hold a grant on.
 
     The partner ids narrow by index first; the guardian grant stays the authority (CONVENTIONS).

@@ -339,7 +339,7 @@ class MeetingCorrection(models.Model):
     @property
     def changed_labels(self) -> list[str]:
         """The changed fields as users read them, never their names."""
-        return [str(Meeting._meta.get_field(name).verbose_name) for name in self.changes]
+        return [str(getattr(Meeting._meta.get_field(name), "verbose_name", name)) for name in self.changes]
 
 
 class Attendance(models.Model):
