@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -80,6 +81,12 @@ class MeetingCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="Why: kept in the meeting's history.")
 
 
+MEETING_PATH = [
+    OpenApiParameter("group_pk", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The group's id."),
+    OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The meeting's id."),
+]
+
+
 def _meeting(request: Request, group_pk: str, pk: str) -> Meeting:
     group = get_group_for(request.user, group_pk)
     if not can_manage_group(request.user, group):
@@ -103,6 +110,7 @@ def _answer(request: Request, meeting: Meeting) -> Response:
 class MeetingView(APIView):
     @extend_schema(
         summary="A meeting with who attended and the trace of its corrections (those who manage the group)",
+        parameters=MEETING_PATH,
         responses={200: MeetingDetailSerializer, **_errors(403, 404)},
     )
     def get(self, request: Request, group_pk: str, pk: str) -> Response:
@@ -117,6 +125,7 @@ class MeetingCorrectView(APIView):
             "changed are kept as a trace; the yearly figures follow. 409 `meeting_cancelled` for a cancelled "
             "meeting, 409 `same_day_meeting` when moved to a day the group met already, unless `confirm_same_day`."
         ),
+        parameters=MEETING_PATH,
         request=MeetingCorrectSerializer,
         responses={200: MeetingDetailSerializer, **_errors(400, 403, 404, 409)},
     )
@@ -142,6 +151,7 @@ class MeetingCancelView(APIView):
         summary="Cancel a meeting entered by mistake, with the reason (those who manage the group)",
         description="The meeting stays, marked cancelled with the reason, and counts in no figure. 409 "
         "`meeting_cancelled` when it was cancelled already.",
+        parameters=MEETING_PATH,
         request=MeetingCancelSerializer,
         responses={200: MeetingDetailSerializer, **_errors(400, 403, 404, 409)},
     )
