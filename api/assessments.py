@@ -86,6 +86,10 @@ class InstrumentSerializer(serializers.Serializer):
     scale_min = serializers.IntegerField()
     scale_max = serializers.IntegerField()
     is_active = serializers.BooleanField()
+    version = serializers.IntegerField(help_text=gettext_lazy("Versions of one instrument share its code."))
+    previous = serializers.UUIDField(
+        source="previous_id", allow_null=True, help_text=gettext_lazy("The version this one replaced.")
+    )
     language = serializers.SerializerMethodField()
 
     def get_name(self, instrument: Instrument) -> str:

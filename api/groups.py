@@ -134,7 +134,17 @@ class GroupMeetingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ["id", "held_on", "duration_minutes", "topic", "place", "leader", "attendees"]
+        fields = [
+            "id",
+            "held_on",
+            "duration_minutes",
+            "topic",
+            "place",
+            "leader",
+            "attendees",
+            "cancelled_at",
+            "cancel_reason",
+        ]
 
     def get_attendees(self, obj: Meeting) -> list[str]:
         return [str(a.person_id) for a in obj.attendance.all()]
@@ -198,6 +208,12 @@ class GroupMeetingCreateSerializer(serializers.Serializer):
     leader = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     attendees = serializers.ListField(
         child=serializers.UUIDField(), required=False, default=list, help_text="Ids of the members present."
+    )
+    confirm_same_day = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The group really met twice that day; without it a second meeting on one day is 409 "
+        "same_day_meeting.",
     )
 
 
@@ -427,7 +443,7 @@ class GroupMeetingsView(APIView):
         description="Only people who were members of the group on the day of the meeting can be marked present.",
         parameters=[_path_id("The group's id.")],
         request=GroupMeetingCreateSerializer,
-        responses={201: GroupMeetingSerializer, **_errors(400, 403, 404)},
+        responses={201: GroupMeetingSerializer, **_errors(400, 403, 404, 409)},
     )
     @performs(group_services.meeting_record)
     def post(self, request: Request, pk: str) -> Response:
@@ -446,6 +462,7 @@ class GroupMeetingsView(APIView):
             place=data["place"],
             leader=data["leader"],
             attendee_ids=data["attendees"],
+            confirm_same_day=data["confirm_same_day"],
             channel="api",
         )
         return Response(GroupMeetingSerializer(meeting).data, status.HTTP_201_CREATED)

@@ -321,6 +321,14 @@ def load_demo() -> str:
         partners=partners,
         staff={"mopr": users["mopr"], "sds": users["sds"]},
     )
+    from demo.daily_work import load_demo_daily_work
+
+    load_demo_daily_work(
+        network=network,
+        coordinator=users["koordynator"],
+        partners=partners,
+        staff={"mopr": users["mopr"], "sds": users["sds"]},
+    )
     from demo.employment import load_demo_employment
 
     load_demo_employment(network, partners, users)

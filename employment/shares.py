@@ -15,6 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import grants
 from employment.access import employment_consents, sync_application
 from employment.models import (
     ACTIVE,
@@ -143,6 +144,16 @@ def anonymise(person: Person, actor: Any) -> None:
     FollowAlongContact.objects.filter(application__person=person).update(note="")
 
 
+def merge(merged: Person, kept: Person, actor: Any) -> int:
+    """A duplicate's candidacies become the kept record's (people/merging.py), their grants recomputed."""
+    moved = list(PlacementApplication.objects.select_for_update(of=("self",)).filter(person=merged))
+    PlacementApplication.objects.filter(pk__in=[a.pk for a in moved]).update(person=kept)
+    for application in moved:
+        application.person = kept
+        grants.sync(application)
+    return len(moved)
+
+
 def register_keeper() -> None:
     register(
         ShareKeeper(
@@ -151,6 +162,7 @@ def register_keeper() -> None:
             explain=explain,
             before_anonymise=before_anonymise,
             anonymise=anonymise,
+            merge=merge,
             order=200,
         )
     )

@@ -140,6 +140,15 @@ class MeetingForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Members of the group on the day of the meeting."),
     )
+    # Shown only after the service asked for it (a meeting of the group on that day exists already).
+    confirm_same_day = forms.BooleanField(
+        label=gettext_lazy("Yes, the group met twice that day: save the second meeting"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def ask_same_day_confirmation(self) -> None:
+        self.fields["confirm_same_day"].widget = forms.CheckboxInput()
 
     def __init__(self, *args: Any, attendee_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -265,7 +274,7 @@ def group_detail(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     }
     if manages:
         memberships = list(group_memberships(group))
-        meetings = list(group_meetings_of_year(group, year))
+        meetings = list(group_meetings_of_year(group, year, with_corrections=True))
         shown = {m.person_id: m.person for m in memberships}
         for meeting in meetings:
             shown.update({a.person_id: a.person for a in meeting.attendance.all()})
@@ -307,9 +316,12 @@ def meeting_create(request: AuthedRequest, group_id: UUID) -> HttpResponse:
                 place=data["place"],
                 leader=data["leader"],
                 attendee_ids=data["attendees"],
+                confirm_same_day=data["confirm_same_day"],
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             on_form(form, exc)
+            if getattr(exc, "code", "") == "same_day_meeting":
+                form.ask_same_day_confirmation()
         else:
             messages.success(
                 request, _("The meeting of %(date)s was recorded.") % {"date": meeting.held_on.strftime("%d.%m.%Y")}

@@ -166,6 +166,7 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     context["referrals"] = referral_rows(referral_list(request.user, person=person.pk)[:20])
     if access.is_coordinator:
         context["access_log"] = access_log_of(person, limit=30)
+        context["merges"] = list(person.merges.select_related("actor"))
     if access.can_change_path:
         from people.visibility import who_can_see
 

@@ -179,3 +179,10 @@ def _get_or_404(queryset: QuerySet[Any], pk: Any, model: Any) -> Any:
         if isinstance(exc, ValidationError):
             raise Http404 from None
         raise
+
+
+def get_day_off_for(user: AuthUser, pk: Any) -> Any:
+    """A day off of a network the user coordinates; 404 otherwise."""
+    from network.models import DayOff
+
+    return _get_or_404(DayOff.objects.filter(network_id__in=list(scope_for(user).coordinated_network_ids)), pk, DayOff)

@@ -182,3 +182,22 @@ class CooperationAgreement(TimeStamped):
     def funding_labels(self) -> list[str]:
         labels = dict(FundingSource.choices)
         return [str(labels.get(code, code)) for code in self.funding_sources]
+
+
+class DayOff(TimeStamped):
+    """A day the network's partners do not work beyond the public holidays (e.g. a bridge day the county gives
+    off): answer times in working days skip it (network/calendar.py)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="days_off")
+    day = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=150)
+
+    class Meta:
+        verbose_name = _("day off")
+        verbose_name_plural = _("days off")
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["network", "day"], name="network_day_off_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d.%m.%Y} {self.name}"

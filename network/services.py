@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, PermissionDenied
 from core.scope import forget_scope, scope_for
-from network.models import CooperationAgreement, Network, NetworkCoordinator, NetworkMembership
+from network.calendar import public_holiday
+from network.models import CooperationAgreement, DayOff, Network, NetworkCoordinator, NetworkMembership
 from partners.choices import PartnerFunction, PathStage
 from partners.models import Partner, User
 
@@ -204,3 +205,35 @@ def agreement_save(
     agreement.full_clean()
     agreement.save()
     return agreement
+
+
+# --- the network's own days off ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def day_off_add(*, actor: User, network: Network, day: datetime.date | None, name: str) -> DayOff:
+    """A day the network's partners do not work (network/calendar.py counts answer times without it)."""
+    _require_coordinator(actor, network)
+    day_off = DayOff(network=network, name=(name or "").strip())
+    if day is not None:
+        day_off.day = day
+    errors: dict[str, list[str]] = {}
+    if day is not None and public_holiday(day):
+        errors["day"] = [_("This day is a public holiday already: %(name)s.") % {"name": public_holiday(day)}]
+    if day is not None and DayOff.objects.filter(network=network, day=day).exists():
+        errors.setdefault("day", []).append(_("This day is already a day off of the network."))
+    try:
+        day_off.full_clean(exclude=["network"], validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    day_off.save()
+    return day_off
+
+
+@transaction.atomic
+def day_off_remove(*, actor: User, day_off: DayOff) -> None:
+    _require_coordinator(actor, day_off.network)
+    day_off.delete()

@@ -54,7 +54,8 @@ def persons_visible_to(user: AuthUser) -> PersonQuerySet:
     condition = Q(network_id__in=scope.coordinated_network_ids)
     condition |= Q(id__in=Case.objects.open().filter(case_manager_id=scope.user_id).values("person_id"))
     condition |= persons_granted_condition(user)
-    return Person.objects.filter(condition)
+    # A record merged into another is hidden: its data moved to the kept one (people/merging.py).
+    return Person.objects.filter(condition, merged_into__isnull=True)
 
 
 def consented_categories(person: Person, partner_ids: frozenset[Any]) -> frozenset[str]:
@@ -94,7 +95,8 @@ def access_to_person(user: AuthUser, person: Person) -> PersonAccess | None:
 def get_person_for(user: AuthUser, pk: Any) -> PersonAccess:
     """The person and what the user may read of them; 404 for missing and not-yours alike."""
     try:
-        person = Person.objects.select_related("network").get(pk=pk)
+        # A record merged into another is gone for every door: its data live on the kept record (people/merging.py).
+        person = Person.objects.unmerged().select_related("network").get(pk=pk)
     except (Person.DoesNotExist, ValueError):
         raise Http404 from None
     except Exception as exc:

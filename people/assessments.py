@@ -176,6 +176,56 @@ def instrument_create(
         errors.setdefault("code", []).append(_("Use only letters, digits, hyphens and underscores in the code."))
     elif Instrument.objects.filter(network=network, code=code).exists():
         errors.setdefault("code", []).append(_("An instrument with this code already exists in the network."))
+    instrument = Instrument(network=network, code=code)
+    return _build_instrument(
+        instrument, errors, name_pl, name_en, description_pl, description_en, scale_min, scale_max, domains
+    )
+
+
+@transaction.atomic
+def instrument_new_version(
+    *,
+    actor: User,
+    instrument: Instrument,
+    name_pl: str,
+    name_en: str = "",
+    description_pl: str = "",
+    description_en: str = "",
+    scale_min: int = 1,
+    scale_max: int = 5,
+    domains: Sequence[DomainSpec],
+) -> Instrument:
+    """A new version of a network's own instrument, with the same code: new results use it, the previous version
+    is retired and past results keep the one they were made with. Only the latest version gets a next one (409
+    ``not_latest_version``); a shared instrument belongs to no network, so nobody here versions it (403)."""
+    if instrument.network_id is None or instrument.network_id not in scope_for(actor).coordinated_network_ids:
+        raise PermissionDenied
+    current = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    if Instrument.objects.filter(previous=current).exists():
+        raise Conflict(
+            _("A newer version of this instrument exists: make the new version from the latest one."),
+            code="not_latest_version",
+        )
+    new = Instrument(network_id=current.network_id, code=current.code, version=current.version + 1, previous=current)
+    new = _build_instrument(new, {}, name_pl, name_en, description_pl, description_en, scale_min, scale_max, domains)
+    current.is_active = False
+    current.save(update_fields=["is_active", "updated_at"])
+    return new
+
+
+def _build_instrument(
+    instrument: Instrument,
+    errors: dict[str, list[str]],
+    name_pl: str,
+    name_en: str,
+    description_pl: str,
+    description_en: str,
+    scale_min: int,
+    scale_max: int,
+    domains: Sequence[DomainSpec],
+) -> Instrument:
+    if not (name_pl or "").strip():
+        errors.setdefault("name_pl", []).append(_("Give the instrument's name."))
     if not (SCALE_FLOOR <= scale_min < scale_max <= SCALE_CEILING):
         errors.setdefault("scale_max", []).append(
             _("The scale must go up from its lowest level, within %(floor)s to %(ceiling)s.")
@@ -191,17 +241,12 @@ def instrument_create(
         seen.add(domain.code)
     if errors:
         raise ValidationError(errors)
-
-    instrument = Instrument(
-        network=network,
-        code=code,
-        name_pl=name_pl.strip(),
-        name_en=name_en.strip() or name_pl.strip(),
-        description_pl=description_pl.strip(),
-        description_en=description_en.strip() or description_pl.strip(),
-        scale_min=scale_min,
-        scale_max=scale_max,
-    )
+    instrument.name_pl = name_pl.strip()
+    instrument.name_en = name_en.strip() or name_pl.strip()
+    instrument.description_pl = description_pl.strip()
+    instrument.description_en = description_en.strip() or description_pl.strip()
+    instrument.scale_min = scale_min
+    instrument.scale_max = scale_max
     instrument.full_clean()
     instrument.save()
     created = InstrumentDomain.objects.bulk_create(
@@ -225,6 +270,29 @@ def instrument_create(
         for level in spec.levels
     )
     return instrument
+
+
+def network_instruments(network: Network) -> QuerySet[Instrument]:
+    """The network's own instruments, every version, the latest of each code first, with their domain counts."""
+    from django.db.models import Count
+
+    return (
+        Instrument.objects.filter(network=network).annotate(domain_count=Count("domains")).order_by("code", "-version")
+    )
+
+
+def instrument_specs(instrument: Instrument) -> list[DomainSpec]:
+    """The instrument's domains and levels as specs: the starting point of its next version."""
+    loaded = with_levels(instrument).loaded_domains  # type: ignore[attr-defined]
+    return [
+        DomainSpec(
+            code=d.code,
+            name_pl=d.name_pl,
+            name_en=d.name_en,
+            levels=tuple(LevelSpec(lv.value, lv.description_pl, lv.description_en) for lv in d.levels.all()),
+        )
+        for d in loaded
+    ]
 
 
 def _check_domain_spec(domain: DomainSpec, scale_min: int, scale_max: int, seen: set[str]) -> list[str]:

@@ -23,6 +23,7 @@ from partners.choices import PartnerType
 from partners.models import User
 from people.access import access_to_person
 from people.audit import log_access
+from people.merging import log_of
 from people.models import (
     PERSON_FIELD_CATEGORIES,
     AccessAction,
@@ -342,7 +343,11 @@ def _support_groups(person: Person) -> Section:
 
 def _meetings(person: Person) -> Section:
     fields = {"group": _("support group"), "on": _("date"), "minutes": _("duration (minutes)")}
-    attended = Attendance.objects.filter(person=person).select_related("meeting__group").order_by("meeting__held_on")
+    attended = (
+        Attendance.objects.filter(person=person, meeting__cancelled_at__isnull=True)
+        .select_related("meeting__group")
+        .order_by("meeting__held_on")
+    )
     rows = [
         {"group": a.meeting.group.name, "on": a.meeting.held_on, "minutes": a.meeting.duration_minutes}
         for a in attended
@@ -352,7 +357,7 @@ def _meetings(person: Person) -> Section:
 
 def _access_log(person: Person) -> Section:
     fields = {"at": _("date"), "user": _("user"), "action": _("action"), "channel": _("channel")}
-    entries = AccessLog.objects.filter(person=person).select_related("user").order_by("at", "id")
+    entries = AccessLog.objects.filter(log_of(person)).select_related("user").order_by("at", "id")
     rows = [
         {
             "at": e.at,

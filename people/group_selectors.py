@@ -33,6 +33,7 @@ from people.models import (
     Attendance,
     GroupMembership,
     Meeting,
+    MeetingCorrection,
     Person,
     PersonQuerySet,
     SupportGroup,
@@ -208,13 +209,19 @@ def meeting_candidates(group: SupportGroup) -> list[Person]:
     return list({m.person_id: m.person for m in recent}.values())
 
 
-def group_meetings_of_year(group: SupportGroup, year: int) -> QuerySet[Meeting]:
-    """The group's meetings of a calendar year, newest first, with who attended (by name) in one more query."""
+def group_meetings_of_year(group: SupportGroup, year: int, *, with_corrections: bool = False) -> QuerySet[Meeting]:
+    """The group's meetings of a calendar year, newest first, with who attended (by name) in one more query, and
+    with ``with_corrections`` the trace of their corrections in another. Cancelled meetings are listed too, as the
+    trace of what was entered."""
     attendance = Attendance.objects.select_related("person").order_by("person__last_name", "person__first_name")
+    prefetches: list[Any] = [Prefetch("attendance", queryset=attendance)]
+    if with_corrections:
+        corrections = MeetingCorrection.objects.select_related("actor").order_by("at", "id")
+        prefetches.append(Prefetch("corrections", queryset=corrections))
     return (
         Meeting.objects.filter(group=group, held_on__year=year)
         .order_by("-held_on", "-created_at")
-        .prefetch_related(Prefetch("attendance", queryset=attendance))
+        .prefetch_related(*prefetches)
     )
 
 
@@ -269,12 +276,14 @@ class YearFigures:
 
 def group_year_figures(group: SupportGroup, year: int) -> YearFigures:
     """Two queries whatever the number of meetings: one over meetings, one over attendance."""
-    meetings = Meeting.objects.filter(group=group, held_on__year=year).aggregate(
-        count=Count("id"), minutes=Sum("duration_minutes")
+    meetings = (
+        Meeting.objects.held()
+        .filter(group=group, held_on__year=year)
+        .aggregate(count=Count("id"), minutes=Sum("duration_minutes"))
     )
-    attendance = Attendance.objects.filter(meeting__group=group, meeting__held_on__year=year).aggregate(
-        people=Count("person_id", distinct=True), minutes=Sum("meeting__duration_minutes")
-    )
+    attendance = Attendance.objects.filter(
+        meeting__group=group, meeting__held_on__year=year, meeting__cancelled_at__isnull=True
+    ).aggregate(people=Count("person_id", distinct=True), minutes=Sum("meeting__duration_minutes"))
     return YearFigures(
         year=year,
         people=attendance["people"] or 0,
@@ -286,7 +295,7 @@ def group_year_figures(group: SupportGroup, year: int) -> YearFigures:
 
 def group_years(group: SupportGroup) -> list[int]:
     """The years in which the group met, newest first (one query)."""
-    return [d.year for d in Meeting.objects.filter(group=group).dates("held_on", "year", order="DESC")]
+    return [d.year for d in Meeting.objects.held().filter(group=group).dates("held_on", "year", order="DESC")]
 
 
 # --- activities -----------------------------------------------------------------------------------
@@ -370,7 +379,7 @@ def person_group_attendance(access: PersonAccess, user: AuthUser | None = None) 
     person = access.person
     partner_ids = _own_partner_ids(access, user)
     memberships_qs = GroupMembership.objects.filter(person=person)
-    attendance_qs = Attendance.objects.filter(person=person)
+    attendance_qs = Attendance.objects.filter(person=person, meeting__cancelled_at__isnull=True)
     if partner_ids is not None:
         memberships_qs = memberships_qs.filter(group__partner_id__in=partner_ids)
         attendance_qs = attendance_qs.filter(meeting__group__partner_id__in=partner_ids)
@@ -390,3 +399,11 @@ def person_group_attendance(access: PersonAccess, user: AuthUser | None = None) 
         total = totals.get(membership.group_id, {}) if first else {}
         rows.append(PersonGroupRow(membership, total.get("meetings") or 0, total.get("minutes") or 0))
     return rows
+
+
+def get_meeting_for(group: SupportGroup, pk: Any) -> Meeting:
+    """A meeting of this group (already reached through ``get_group_for``); 404 for any other id."""
+    try:
+        return Meeting.objects.select_related("group").get(group=group, pk=uuid.UUID(str(pk)))
+    except (Meeting.DoesNotExist, ValueError):
+        raise Http404 from None

@@ -45,6 +45,8 @@ from people.models import (
     Attendance,
     GroupMembership,
     Meeting,
+    MeetingCorrection,
+    MeetingCorrectionKind,
     Person,
     SupportGroup,
 )
@@ -220,7 +222,9 @@ def group_leave(
             % {"date": membership.joined_on.strftime("%d.%m.%Y")}
         )
     later = (
-        Attendance.objects.filter(meeting__group=group, person=person, meeting__held_on__gt=left_on)
+        Attendance.objects.filter(
+            meeting__group=group, person=person, meeting__held_on__gt=left_on, meeting__cancelled_at__isnull=True
+        )
         .order_by("-meeting__held_on")
         .values_list("meeting__held_on", flat=True)
         .first()
@@ -264,30 +268,26 @@ def meeting_record(
     place: str = "",
     leader: str = "",
     attendee_ids: list[Any] | None = None,
+    confirm_same_day: bool = False,
     channel: str = "page",
 ) -> Meeting:
     """A meeting that took place, with who attended. Only people who were members on that day can attend.
 
-    Without a duration the group's usual one is taken; without a place or leader, the group's.
+    Without a duration the group's usual one is taken; without a place or leader, the group's. A second meeting of
+    the group on one day is usually the same one entered twice: it is refused with 409 ``same_day_meeting`` unless
+    ``confirm_same_day``.
     """
     _require_manager(actor, group)
+    _lock_group(group)
     errors: dict[str, list[str]] = {}
     _not_future("held_on", held_on, errors)
     ids = _parse_ids(attendee_ids)
     if ids is None:
         errors.setdefault("attendees", []).append(_("Unknown person."))
         ids = []
-    members: set[uuid.UUID] = set()
-    if ids and held_on is not None:
-        members = set(
-            GroupMembership.objects.filter(group=group, person_id__in=ids, joined_on__lte=held_on)
-            .filter(Q(left_on__isnull=True) | Q(left_on__gte=held_on))
-            .values_list("person_id", flat=True)
-        )
-    if set(ids) - members:
-        errors.setdefault("attendees", []).append(
-            _("Only people who were members of the group on the day of the meeting can be marked present.")
-        )
+    _check_attendees(group, held_on, ids, errors)
+    if not errors:
+        _refuse_same_day(group, held_on, confirm_same_day)
     meeting = Meeting(
         group=group,
         held_on=held_on,
@@ -306,6 +306,155 @@ def meeting_record(
         view="meeting-record",
         channel=channel,
         detail=f"meeting:{meeting.pk}",
+    )
+    return meeting
+
+
+def _check_attendees(
+    group: SupportGroup, held_on: datetime.date | None, ids: list[uuid.UUID], errors: dict[str, list[str]]
+) -> None:
+    members: set[uuid.UUID] = set()
+    if ids and held_on is not None:
+        members = set(
+            GroupMembership.objects.filter(group=group, person_id__in=ids, joined_on__lte=held_on)
+            .filter(Q(left_on__isnull=True) | Q(left_on__gte=held_on))
+            .values_list("person_id", flat=True)
+        )
+    if set(ids) - members:
+        errors.setdefault("attendees", []).append(
+            _("Only people who were members of the group on the day of the meeting can be marked present.")
+        )
+
+
+def _refuse_same_day(group: SupportGroup, held_on: datetime.date | None, confirmed: bool, exclude: Any = None) -> None:
+    if held_on is None or confirmed:
+        return
+    others = Meeting.objects.held().filter(group=group, held_on=held_on).exclude(pk=exclude)
+    if others.exists():
+        raise Conflict(
+            _(
+                "The group already has a meeting on %(date)s. If it really met twice that day, confirm the second "
+                "meeting."
+            )
+            % {"date": held_on.strftime("%d.%m.%Y")},
+            code="same_day_meeting",
+        )
+
+
+# --- corrections with a trace ---------------------------------------------------------------------
+
+MEETING_CORRECTABLE = ["held_on", "duration_minutes", "topic", "place", "leader"]
+
+
+def _lock_meeting(meeting: Meeting) -> Meeting:
+    _lock_group(meeting.group)
+    return Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason of the correction.")]})
+    if len(reason) > 500:
+        raise ValidationError({"reason": [_("The reason can have at most 500 characters.")]})
+    return reason
+
+
+def _as_json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+@transaction.atomic
+def meeting_correct(
+    *,
+    actor: User,
+    meeting: Meeting,
+    reason: str,
+    data: dict[str, Any] | None = None,
+    attendee_ids: list[Any] | None = None,
+    confirm_same_day: bool = False,
+    channel: str = "page",
+) -> Meeting:
+    """Correct a meeting entered wrongly: its date, duration, topic, place or leader (``data``, only what changes)
+    and, when ``attendee_ids`` is given, who was present (the whole list). The reason and what changed stay as a
+    trace (MeetingCorrection); the yearly figures read the corrected meeting. Same rules as recording it."""
+    _require_manager(actor, meeting.group)
+    reason = _require_reason(reason)
+    meeting = _lock_meeting(meeting)
+    if meeting.cancelled_at is not None:
+        raise Conflict(_("This meeting was cancelled and cannot be corrected."), code="meeting_cancelled")
+    data = dict(data or {})
+    unknown = set(data) - set(MEETING_CORRECTABLE)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    errors: dict[str, list[str]] = {}
+    changes: dict[str, list[Any]] = {}
+    for name, value in data.items():
+        value = value.strip() if isinstance(value, str) else value
+        if value != getattr(meeting, name):
+            changes[name] = [_as_json(getattr(meeting, name)), _as_json(value)]
+            setattr(meeting, name, value)
+    _not_future("held_on", meeting.held_on, errors)
+    present = set(meeting.attendance.values_list("person_id", flat=True))
+    wanted = present
+    if attendee_ids is not None:
+        ids = _parse_ids(attendee_ids)
+        if ids is None:
+            errors.setdefault("attendees", []).append(_("Unknown person."))
+            ids = []
+        wanted = set(ids)
+    # A new date or a new list: everyone present must have been a member on the (new) day.
+    if "held_on" in changes or attendee_ids is not None:
+        _check_attendees(meeting.group, meeting.held_on, sorted(wanted), errors)
+    added, removed = sorted(wanted - present), sorted(present - wanted)
+    if not changes and not added and not removed and not errors:
+        raise ValidationError({"reason": [_("Nothing would change: the meeting already has these data.")]})
+    _merge_clean(meeting, errors, exclude=["group"])
+    if "held_on" in changes:
+        _refuse_same_day(meeting.group, meeting.held_on, confirm_same_day, exclude=meeting.pk)
+    meeting.save()
+    Attendance.objects.filter(meeting=meeting, person_id__in=removed).delete()
+    Attendance.objects.bulk_create([Attendance(meeting=meeting, person_id=pid) for pid in added])
+    MeetingCorrection.objects.create(
+        meeting=meeting,
+        kind=MeetingCorrectionKind.CORRECT,
+        actor=actor,
+        reason=reason,
+        changes=changes,
+        added=added,
+        removed=removed,
+    )
+    _log_people(
+        actor=actor,
+        people=sorted(wanted | present),
+        action=AccessAction.CHANGE,
+        view="meeting-correct",
+        channel=channel,
+        detail=f"meeting-correct:{meeting.pk}",
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str, channel: str = "page") -> Meeting:
+    """A meeting entered by mistake (it did not take place, or is a double): it stays with its attendance as a trace,
+    marked cancelled with the reason, and counts in no figure."""
+    _require_manager(actor, meeting.group)
+    reason = _require_reason(reason)
+    meeting = _lock_meeting(meeting)
+    if meeting.cancelled_at is not None:
+        raise Conflict(_("This meeting was already cancelled."), code="meeting_cancelled")
+    meeting.cancelled_at = timezone.now()
+    meeting.cancel_reason = reason
+    meeting.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
+    MeetingCorrection.objects.create(meeting=meeting, kind=MeetingCorrectionKind.CANCEL, actor=actor, reason=reason)
+    _log_people(
+        actor=actor,
+        people=list(meeting.attendance.values_list("person_id", flat=True)),
+        action=AccessAction.CHANGE,
+        view="meeting-cancel",
+        channel=channel,
+        detail=f"meeting-cancel:{meeting.pk}",
     )
     return meeting
 

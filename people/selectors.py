@@ -22,6 +22,7 @@ from network.models import Network, NetworkCoordinator, NetworkMembership
 from partners.choices import PartnerType
 from partners.models import Partner, StaffMembership, User
 from people.access import ALL_CATEGORIES, PersonAccess, access_to_person, get_person_for, persons_visible_to
+from people.merging import log_of
 from people.models import AccessLog, Case, CaseEvent, Consent, Goal, Person, PersonQuerySet, normalise_name
 
 # --- lists ----------------------------------------------------------------------------------------
@@ -143,7 +144,7 @@ def consents_covering(user: AuthUser) -> QuerySet[Consent]:
 
 def access_log_of(person: Person, *, limit: int = 30) -> list[AccessLog]:
     """The newest rows of who read or changed the person (the model's order), for the coordinator's page."""
-    return list(AccessLog.objects.filter(person=person).select_related("user")[:limit])
+    return list(AccessLog.objects.filter(log_of(person)).select_related("user")[:limit])
 
 
 # --- lookups scoped to a person: another person's object answers 404 ------------------------------------

@@ -92,7 +92,7 @@ def find_duplicates(*, network: Network, pesel: str, first_name: str, last_name:
         condition |= Q(normalised_name=normalise_name(first_name, last_name), birth_date=birth_date)
     if not condition:
         return []
-    return list(Person.objects.active().filter(network=network).filter(condition)[:10])
+    return list(Person.objects.active().unmerged().filter(network=network).filter(condition)[:10])
 
 
 @transaction.atomic

@@ -57,6 +57,9 @@ class ShareKeeper:
     explain: Callable[[Person], list[Share]]
     before_anonymise: Callable[[Person], list[str]] = lambda person: []
     anonymise: Callable[[Person, Any], None] = lambda person, actor: None
+    # (merged, kept, actor) -> how many rows moved: the domain's rows of a duplicate go to the kept record, with
+    # their own grants recomputed (people/merging.py; both people's rows are locked by the caller).
+    merge: Callable[[Person, Person, Any], int] = lambda merged, kept, actor: 0
     order: int = field(default=100)
 
 

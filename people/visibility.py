@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from network.models import NetworkCoordinator
 from partners.models import StaffMembership
 from people.access import ALL_CATEGORIES, consented_categories
+from people.merging import log_of
 from people.models import AccessLog, Case, DataCategory, Person
 from people.shares import Share, explain_shares
 
@@ -115,7 +116,7 @@ def who_can_see(person: Person) -> list[Reader]:
     ):
         readers[f"partner:{partner_id}"].user_ids.add(user_id)
     last = dict(
-        AccessLog.objects.filter(person=person, user__isnull=False)
+        AccessLog.objects.filter(log_of(person), user__isnull=False)
         .values("user_id")
         .annotate(last=Max("at"))
         .values_list("user_id", "last")

@@ -25,7 +25,7 @@ from core.scope import scope_for
 from core.types import AuthUser
 from people.models import CATEGORY_PERMISSIONS, Consent, Person, PersonGroupObjectPermission
 from referrals.choices import OPEN_STATES, State
-from referrals.models import Referral, ReferralGroupObjectPermission
+from referrals.models import Referral, ReferralGroupObjectPermission, ReferralQuerySet
 
 VIEW = "view_referral"
 RESPOND = "respond_referral"
@@ -139,6 +139,17 @@ def sync_referral(referral: Referral, *, apply: bool = True) -> tuple[set[Any], 
     return result
 
 
+def merge_referrals(merged: Person, kept: Person, actor: Any) -> int:
+    """A duplicate's referrals become the kept record's (people/merging.py); their grants follow the kept person's
+    consents at once. The caller holds both people's row locks and syncs both people's grants afterwards."""
+    moved = list(Referral.objects.select_for_update(of=("self",)).filter(person=merged))
+    Referral.objects.filter(pk__in=[r.pk for r in moved]).update(person=kept)
+    for referral in moved:
+        referral.person = kept
+        grants.sync(referral)
+    return len(moved)
+
+
 def resync_consent_dates(today: Any = None) -> int:
     """The job for consents that started or ended by date since the last days (no user action changes them)."""
     import datetime
@@ -188,7 +199,7 @@ def granted(group_ids: Iterable[int], codename: str, *, per_row: bool = False) -
     return grants.granted_in(ReferralGroupObjectPermission, group_ids, permission_id(codename), per_row=per_row)
 
 
-def referrals_visible_to(user: AuthUser) -> QuerySet[Referral]:
+def referrals_visible_to(user: AuthUser) -> ReferralQuerySet:
     """Coordinators: their networks. Partner staff: referrals to or from their partners that they hold a grant on.
 
     The partner ids narrow by index first; the guardian grant stays the authority (CONVENTIONS).

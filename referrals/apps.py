@@ -19,7 +19,7 @@ class ReferralsConfig(AppConfig):
         register_policies()
         # Referrals stop or narrow when a consent ends, and are explained in "who can see this person".
         from people.shares import ShareKeeper, register
-        from referrals.access import explain_person_shares
+        from referrals.access import explain_person_shares, merge_referrals
         from referrals.services import anonymise_referrals, before_anonymise, stop_uncovered
 
         register(
@@ -29,6 +29,7 @@ class ReferralsConfig(AppConfig):
                 explain=explain_person_shares,
                 before_anonymise=before_anonymise,
                 anonymise=anonymise_referrals,
+                merge=merge_referrals,
                 order=100,
             )
         )

@@ -14,8 +14,16 @@ class State(models.TextChoices):
 
 
 class Priority(models.TextChoices):
+    # Highest first. A discharge from a psychiatric ward must not wait: it goes before urgent everywhere.
+    WARD_DISCHARGE = "ward_discharge", _("discharge from a psychiatric ward")
     URGENT = "urgent", _("urgent")
     NORMAL = "normal", _("normal")
+
+
+# The one order of priorities: a waitlist and the inbox sort by it (0 first), and the answer time in working days
+# applies to every priority above normal.
+PRIORITY_RANK = {Priority.WARD_DISCHARGE: 0, Priority.URGENT: 1, Priority.NORMAL: 2}
+URGENT_PRIORITIES = (Priority.WARD_DISCHARGE, Priority.URGENT)
 
 
 class ReasonCode(models.TextChoices):

@@ -16,7 +16,7 @@ from core.models import TimeStamped
 from network.models import Network
 from partners.models import Partner, Service
 from people.models import Case, DataCategory, Person
-from referrals.choices import OPEN_STATES, OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
+from referrals.choices import OPEN_STATES, PRIORITY_RANK, OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
@@ -41,6 +41,22 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         if self._count_query is not None and self._result_cache is None:
             return self._count_query.count()
         return super().count()
+
+    def waiting(self) -> ReferralQuerySet:
+        """Accepted, waiting for a place of their service."""
+        return self.filter(state=State.ACCEPTED, waitlisted_at__isnull=False)
+
+    def in_waitlist_order(self) -> ReferralQuerySet:
+        """Who gets the next place first: the highest priority (PRIORITY_RANK), then the longest waiting."""
+        return self.annotate(priority_rank=priority_rank()).order_by("priority_rank", "waitlisted_at", "id")
+
+
+def priority_rank() -> models.Case:
+    return models.Case(
+        *(models.When(priority=code, then=models.Value(rank)) for code, rank in PRIORITY_RANK.items()),
+        default=models.Value(len(PRIORITY_RANK)),
+        output_field=models.IntegerField(),
+    )
 
 
 class Referral(TimeStamped):
@@ -69,7 +85,7 @@ class Referral(TimeStamped):
     categories = ArrayField(
         models.CharField(max_length=16, choices=DataCategory.choices), verbose_name=_("data shared")
     )
-    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL)
     state = models.CharField(_("status"), max_length=16, choices=State.choices, default=State.DRAFT)
     due_by = models.DateTimeField(_("answer due by"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from core.scope import scope_for
@@ -16,7 +18,7 @@ from network.models import NetworkMembership
 from partners.choices import PartnerType
 from partners.models import Partner, Service
 from referrals.access import VIEW, can_respond, granted, is_sender, referrals_visible_to
-from referrals.choices import OPEN_STATES, State
+from referrals.choices import OPEN_STATES, Priority, State
 from referrals.models import Referral
 
 # What a list of referrals shows (the inbox page, the API list, a person's page). A page of 50 is read as plain
@@ -44,6 +46,7 @@ LIST_VALUES = {
     "service_name": "service__name",
 }
 _STATE_LABELS = dict(State.choices)
+_PRIORITY_LABELS = dict(Priority.choices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,9 @@ class ReferralRow:
 
     def get_state_display(self) -> str:
         return str(_STATE_LABELS.get(self.state, self.state))
+
+    def get_priority_display(self) -> str:
+        return str(_PRIORITY_LABELS.get(self.priority, self.priority))
 
 
 def referral_rows(values: Iterable[dict[str, Any]]) -> list[ReferralRow]:
@@ -197,4 +203,48 @@ def referral_services(network_id: Any) -> QuerySet[Service]:
         Service.objects.filter(partner__in=referral_recipients(network_id).values("id"), is_active=True)
         .select_related("partner")
         .order_by("partner__name", "name")
+    )
+
+
+# --- waitlists ------------------------------------------------------------------------------------
+
+
+def waitlist_services(user: AuthUser) -> QuerySet[Service]:
+    """Services whose waitlist the user keeps or watches: those of the partners they work for and of the current
+    members of the networks they coordinate, employers excepted (they receive no referrals). Each with
+    ``waiting``, the number on its waitlist that the user sees."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Service.objects.none()
+    members = NetworkMembership.objects.current().filter(network_id__in=list(scope.coordinated_network_ids))
+    visible = referrals_visible_to(user).waiting()
+    return (
+        Service.objects.filter(
+            Q(partner_id__in=list(scope.staff_partner_ids)) | Q(partner_id__in=members.values("partner_id"))
+        )
+        .exclude(partner__type=PartnerType.EMPLOYER)
+        .annotate(waiting=Count("referrals", filter=Q(referrals__in=visible)))
+        .select_related("partner")
+        .order_by("partner__name", "name", "id")
+    )
+
+
+def get_waitlist_service_for(user: AuthUser, pk: Any) -> Service:
+    """The service if the user keeps or watches its waitlist; 404 for missing and not-theirs alike."""
+    try:
+        return waitlist_services(user).get(pk=pk)
+    except (Service.DoesNotExist, ValueError, DjangoValidationError):
+        raise Http404 from None
+
+
+def service_waitlist(user: AuthUser, service: Service) -> QuerySet[Referral]:
+    """Who waits for a place of this service, in the order places are given (``in_waitlist_order``), each
+    referral as far as the user may see it (``referrals_visible_to``): the receiving partner's staff and the
+    network's coordinators see them all, nobody else any."""
+    return (
+        referrals_visible_to(user)
+        .filter(service=service)
+        .waiting()
+        .in_waitlist_order()
+        .select_related("person", "from_partner", "to_partner", "network")
     )

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case as DbCase
-from django.db.models import Q, When
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from core import jobs
 from core.errors import Conflict, IllegalTransition, NoConsent, NoPlace, PermissionDenied
 from core.scope import scope_for
 from core.validation import require_codes
+from network.calendar import add_working_days, on_working_day
 from notifications.groups import hint, network_group, partner_group
 from notifications.services import notify
 from partners.models import Partner, Service, User
@@ -32,6 +32,7 @@ from referrals.choices import (
     CHOSEN_REASONS,
     OPEN_STATES,
     TRANSITIONS,
+    URGENT_PRIORITIES,
     OutcomeCode,
     Priority,
     ReasonCode,
@@ -171,22 +172,15 @@ def _tell(referral: Referral, recipients: list[User], kind: str, message: Any) -
         hint(group, "referrals")
 
 
-def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
-    day = start
-    added = 0
-    while added < days:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            added += 1
-    return day
-
-
 def default_due_by(referral: Referral, start: datetime.datetime | None = None) -> datetime.datetime:
+    """Urgent (and discharge from a ward): the network's working days, skipping weekends, Polish public holidays
+    and the network's own days off; normal: calendar days, moved to the next working day when they end on a day
+    off. The rule of which day is a working day is network/calendar.py's."""
     start = start or timezone.now()
     network = referral.network
-    if referral.priority == Priority.URGENT:
-        return add_working_days(start, network.answer_days_urgent)
-    return start + datetime.timedelta(days=network.answer_days_normal)
+    if referral.priority in URGENT_PRIORITIES:
+        return add_working_days(network.pk, start, network.answer_days_urgent)
+    return on_working_day(network.pk, start + datetime.timedelta(days=network.answer_days_normal))
 
 
 def consent_covers(person: Person, partner: Partner, categories: list[str]) -> bool:
@@ -453,7 +447,8 @@ def _validate_outcome(outcome_code: str) -> None:
 
 
 def _release_place(referral: Referral, actor: User | None) -> None:
-    """Give the place back and hand it to the first on the waitlist (urgent first, then the longest waiting)."""
+    """Give the place back and hand it to the first on the waitlist (its order: ward discharge, urgent, then the
+    longest waiting)."""
     if referral.waitlisted_at is not None:
         referral.waitlisted_at = None
         return
@@ -464,9 +459,10 @@ def _release_place(referral: Referral, actor: User | None) -> None:
     service.load = max(service.load - 1, 0)
     nxt = (
         Referral.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(service=service, state=State.ACCEPTED, waitlisted_at__isnull=False)
+        .filter(service=service)
+        .waiting()
         .exclude(pk=referral.pk)
-        .order_by(DbCase(When(priority=Priority.URGENT, then=0), default=1), "waitlisted_at")
+        .in_waitlist_order()
         .select_related("person", "to_partner", "from_partner", "created_by", "network")
         .first()
     )

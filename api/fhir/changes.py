@@ -366,7 +366,7 @@ def create_referral(*, actor: User, body: Any) -> Referral:
             "Organization",
             "ServiceRequest.requester",
         )
-    priority = Priority.URGENT if body.get("priority") in ("urgent", "asap", "stat") else Priority.NORMAL
+    priority = codes.PRIORITY_BACK.get(body.get("priority") or "routine", Priority.NORMAL)
     with transaction.atomic():
         referral = services.referral_create(
             actor=actor,

@@ -176,8 +176,11 @@ P1_DISPLAY = {
     "ANULOWANE": "Anulowane",
 }
 
-PRIORITY: dict[str, str] = {Priority.URGENT: "urgent", Priority.NORMAL: "routine"}
-PRIORITY_BACK = {fhir: ours for ours, fhir in PRIORITY.items()}
+# FHIR orders routine < urgent < asap < stat. A discharge from a psychiatric ward, our highest, is asap: a place is
+# needed before the person leaves the ward; stat (an emergency, minutes) is not what a referral between partners
+# answers, so a stat request is taken at our highest priority too.
+PRIORITY: dict[str, str] = {Priority.WARD_DISCHARGE: "asap", Priority.URGENT: "urgent", Priority.NORMAL: "routine"}
+PRIORITY_BACK = {**{fhir: ours for ours, fhir in PRIORITY.items()}, "stat": Priority.WARD_DISCHARGE}
 
 # The code systems we publish, with their codes, for the CapabilityStatement's documentation and docs/fhir.md.
 OUR_SYSTEMS: dict[str, Any] = {

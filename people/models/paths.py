@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -108,13 +109,21 @@ class Instrument(TimeStamped):
     scale_min = models.PositiveSmallIntegerField(_("lowest level"), default=1)
     scale_max = models.PositiveSmallIntegerField(_("highest level"), default=5)
     is_active = models.BooleanField(_("active"), default=True)
+    # Versions of one instrument share its code; a new version is a new row (people/assessments.py), so a past
+    # assessment keeps the domains and level descriptions it was made with.
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="next_version"
+    )
 
     class Meta:
         db_table = "network_instrument"
         verbose_name = _("assessment instrument")
         verbose_name_plural = _("assessment instruments")
         constraints = [
-            models.UniqueConstraint(fields=["network", "code"], name="instrument_code_unique", nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["network", "code", "version"], name="instrument_code_version_unique", nulls_distinct=False
+            ),
             models.CheckConstraint(condition=Q(scale_max__gt=models.F("scale_min")), name="instrument_scale"),
         ]
 
@@ -267,6 +276,12 @@ class GroupMembership(models.Model):
         return f"{self.person_id} in {self.group_id}"
 
 
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def held(self) -> MeetingQuerySet:
+        """Meetings that took place: a cancelled one (entered by mistake) stays as a trace, counted nowhere."""
+        return self.filter(cancelled_at__isnull=True)
+
+
 class Meeting(TimeStamped):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     group = models.ForeignKey(SupportGroup, on_delete=models.PROTECT, related_name="meetings")
@@ -280,6 +295,10 @@ class Meeting(TimeStamped):
     attendees: models.ManyToManyField[Person, Attendance] = models.ManyToManyField(
         Person, through="Attendance", related_name="meetings"
     )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
+    cancel_reason = models.CharField(_("reason of the cancellation"), max_length=500, blank=True, editable=False)
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         db_table = "network_meeting"
@@ -287,6 +306,40 @@ class Meeting(TimeStamped):
         verbose_name_plural = _("meetings")
         ordering = ["-held_on"]
         indexes = [models.Index(fields=["group", "held_on"], name="meeting_group_date")]
+
+
+class MeetingCorrectionKind(models.TextChoices):
+    CORRECT = "correct", _("corrected")
+    CANCEL = "cancel", _("cancelled")
+
+
+class MeetingCorrection(models.Model):
+    """The trace of a correction or cancellation of a meeting: who, when, why, and what changed (the fields before
+    and after, the people added to and removed from the attendance). Written only by people/meeting_corrections.py."""
+
+    id = models.BigAutoField(primary_key=True)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(_("kind"), max_length=8, choices=MeetingCorrectionKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500)
+    # {"field": [before, after]} for the meeting's own fields, dates as ISO strings.
+    changes = models.JSONField(default=dict, blank=True)
+    added = ArrayField(models.UUIDField(), default=list, blank=True)
+    removed = ArrayField(models.UUIDField(), default=list, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("meeting correction")
+        verbose_name_plural = _("meeting corrections")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.meeting_id}"
+
+    @property
+    def changed_labels(self) -> list[str]:
+        """The changed fields as users read them, never their names."""
+        return [str(getattr(Meeting._meta.get_field(name), "verbose_name", name)) for name in self.changes]
 
 
 class Attendance(models.Model):

@@ -111,6 +111,9 @@ class PersonQuerySet(models.QuerySet["Person"]):
     def active(self) -> PersonQuerySet:
         return self.filter(anonymised_at__isnull=True)
 
+    def unmerged(self) -> PersonQuerySet:
+        return self.filter(merged_into__isnull=True)
+
 
 class Person(TimeStamped):
     """A person supported (uczestnik). Registered in one network by its coordinator."""
@@ -166,6 +169,11 @@ class Person(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, editable=False
     )
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+    # A duplicate merged into another record (people/merging.py): it keeps its rows of the append-only access log,
+    # which the kept record shows as its own, and is hidden everywhere else.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="merged_records"
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -439,3 +447,27 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class PersonMerge(models.Model):
+    """Two records of one person made one (people/merging.py): the trace shown on the kept record, with what moved.
+    Written once, never changed."""
+
+    id = models.BigAutoField(primary_key=True)
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges")
+    merged = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="merge_into")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500)
+    # What moved, by kind: {"consents": 2, "cases": 1, "referrals": 3, ...}.
+    moved = models.JSONField(default=dict)
+    # The merged record as it was (name, birth date, PESEL's last digits), for the trace on the kept one.
+    merged_label = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("merge of records")
+        verbose_name_plural = _("merges of records")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.kept_id}"

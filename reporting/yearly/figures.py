@@ -12,7 +12,8 @@ How figures are counted (the rules the report states on its page and in its expo
   groups they used; a row of a breakdown counts the person once in that row.
 - **Sessions and hours**: every Activity is one session with its own minutes (individual or group form, as
   recorded); every support-group Meeting held is one session whose duration counts once, however many people
-  attended — the way the good-practice card counts "49 meetings × 2 hours = 98 hours".
+  attended — the way the good-practice card counts "49 meetings × 2 hours = 98 hours"; a cancelled meeting
+  (entered by mistake) counts nowhere.
 - **Age** is the age reached in the last year of the period (from the birth date or birth year); sex and gmina
   as registered. A service's category and funding source come from the service of the activity or of the group.
 - **The period** is a range of calendar days, both ends included, in the deployment's time zone: an activity
@@ -104,7 +105,7 @@ WITH r AS (
     FROM {t["meeting"]} m
     JOIN {t["group"]} g ON g.id = m.group_id
     LEFT JOIN {t["service"]} s ON s.id = g.service_id
-    WHERE m.held_on BETWEEN %(start)s AND %(end)s {group_net}
+    WHERE m.held_on BETWEEN %(start)s AND %(end)s AND m.cancelled_at IS NULL {group_net}
   UNION ALL
     SELECT att.person_id, g.partner_id, COALESCE(s.category, ''), COALESCE(s.funding_source, ''),
            'support_group', g.id, 0, 0
@@ -112,7 +113,7 @@ WITH r AS (
     JOIN {t["meeting"]} m ON m.id = att.meeting_id
     JOIN {t["group"]} g ON g.id = m.group_id
     LEFT JOIN {t["service"]} s ON s.id = g.service_id
-    WHERE m.held_on BETWEEN %(start)s AND %(end)s {group_net}
+    WHERE m.held_on BETWEEN %(start)s AND %(end)s AND m.cancelled_at IS NULL {group_net}
 ), x AS (
     SELECT r.*, COALESCE(NULLIF(pt.short_name, ''), pt.name) AS partner_name, sg.name AS group_name,
            p.sex, p.gmina_teryt, p.gmina_name,

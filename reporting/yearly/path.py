@@ -133,7 +133,9 @@ def person_path(access: PersonAccess, user: AuthUser) -> list[PathEntry]:
             _entry(_at(activity.occurred_on), "activity", title, partner=str(activity.partner), detail=detail)
         )
 
-    attendance = Attendance.objects.filter(person=person).select_related("meeting__group__partner")
+    attendance = Attendance.objects.filter(person=person, meeting__cancelled_at__isnull=True).select_related(
+        "meeting__group__partner"
+    )
     if own_partners is not None:
         attendance = attendance.filter(meeting__group__partner_id__in=own_partners)
     for present in attendance.order_by("meeting__held_on", "id"):

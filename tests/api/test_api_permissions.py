@@ -126,6 +126,39 @@ def membership_of(w: World, target: str) -> Any:
     return partner.network_memberships.get()
 
 
+INSTRUMENT = {
+    "name_pl": "Nasze narzędzie",
+    "scale_min": 1,
+    "scale_max": 2,
+    "domains": [
+        {
+            "code": "a",
+            "name_pl": "A",
+            "levels": [{"value": 1, "description_pl": "mało"}, {"value": 2, "description_pl": "dużo"}],
+        }
+    ],
+}
+
+
+def a_day_off(w: World, target: str) -> Any:
+    from network.models import DayOff
+
+    return DayOff.objects.create(network=network_of(w, target), day=datetime.date(2026, 6, 5), name="Most")
+
+
+def an_instrument(w: World, target: str) -> Any:
+    from people.assessments import DomainSpec, LevelSpec, instrument_create
+
+    return instrument_create(
+        actor=w.coordinator if target == "ours" else w.other_coordinator,
+        network=network_of(w, target),
+        code="wlasne",
+        name_pl="Nasze narzędzie",
+        domains=[DomainSpec("a", "A", levels=[LevelSpec(1, "mało"), LevelSpec(2, "dużo")])],
+        scale_max=2,
+    )
+
+
 # Network-level operations: its coordinators act, the rest of its network may only look.
 COORDINATORS_ONLY = network_wide(403, 404, 403, coordinator=200)
 COORDINATORS_CREATE = network_wide(403, 404, 403, coordinator=201)
@@ -325,6 +358,49 @@ MATRIX = [
         "/api/v1/services/{id}/",
         lambda w, x, t: (f"/api/v1/services/{service_of(w, x, t).pk}/", {"schedule": "pn.-pt. 8:00-16:00"}),
         {"ours": PROFILE_OURS, "neighbour": PROFILE_NEIGHBOUR, "theirs": mirrored(PROFILE_OURS)},
+    ),
+    # --- issue 15: the network's days off, a service's waitlist, the instrument editor ---
+    Operation(
+        "GET",
+        "/api/v1/networks/{id}/days-off/",
+        lambda w, x, t: (f"/api/v1/networks/{network_of(w, t).pk}/days-off/", None),
+        {"ours": COORDINATORS_ONLY, "theirs": mirrored(COORDINATORS_ONLY)},
+    ),
+    Operation(
+        "POST",
+        "/api/v1/networks/{id}/days-off/",
+        lambda w, x, t: (f"/api/v1/networks/{network_of(w, t).pk}/days-off/", {"day": "2026-06-05", "name": "Most"}),
+        {"ours": COORDINATORS_CREATE, "theirs": mirrored(COORDINATORS_CREATE)},
+    ),
+    Operation(
+        "DELETE",
+        "/api/v1/days-off/{id}/",
+        lambda w, x, t: (f"/api/v1/days-off/{a_day_off(w, t).pk}/", None),
+        {"ours": expect(404, coordinator=204), "theirs": mirrored(expect(404, coordinator=204))},
+    ),
+    Operation(
+        "GET",
+        "/api/v1/services/{id}/waitlist/",
+        lambda w, x, t: (f"/api/v1/services/{service_of(w, x, t).pk}/waitlist/", None),
+        {"ours": STAFF_READ_OURS, "neighbour": STAFF_READ_NEIGHBOUR, "theirs": mirrored(STAFF_READ_OURS)},
+    ),
+    Operation(
+        "GET",
+        "/api/v1/networks/{id}/instruments/",
+        lambda w, x, t: (f"/api/v1/networks/{network_of(w, t).pk}/instruments/", None),
+        {"ours": COORDINATORS_ONLY, "theirs": mirrored(COORDINATORS_ONLY)},
+    ),
+    Operation(
+        "POST",
+        "/api/v1/networks/{id}/instruments/",
+        lambda w, x, t: (f"/api/v1/networks/{network_of(w, t).pk}/instruments/", {**INSTRUMENT, "code": "nowe"}),
+        {"ours": COORDINATORS_CREATE, "theirs": mirrored(COORDINATORS_CREATE)},
+    ),
+    Operation(
+        "POST",
+        "/api/v1/instruments/{id}/versions/",
+        lambda w, x, t: (f"/api/v1/instruments/{an_instrument(w, t).pk}/versions/", INSTRUMENT),
+        {"ours": COORDINATORS_CREATE, "theirs": mirrored(COORDINATORS_CREATE)},
     ),
 ]
 

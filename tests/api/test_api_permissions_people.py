@@ -104,6 +104,12 @@ READ_PERSON: dict[str, Table] = {
     "declined": only(coordinator=200, sending_staff=200),
     "consent_withdrawn": only(coordinator=200, sending_staff=200),
 }
+# Merging a duplicate into the person's record: the network's coordinators; whoever else reads the person is refused
+# (403), everyone else does not find them (404).
+MERGE: dict[str, Table] = {
+    t: {p: (200 if p in ("coordinator", "other_coordinator") else 403) if o == 200 else o for p, o in table.items()}
+    for t, table in READ_PERSON.items()
+}
 # The list of people: whom each persona reads; the regional monitor never reaches it (404), the others get 200.
 LIST_PEOPLE = {t: {**table, "monitor": 404} for t, table in listed(READ_PERSON).items()}
 # Social data may be changed by whoever reads it (not identity: coordinators only). After the withdrawal the
@@ -315,6 +321,18 @@ FOLLOW_ALONG_READ: dict[str, Table] = {
 
 def person(c: Context, t: str) -> Any:
     return c.scene.people[t]
+
+
+def a_meeting(c: Context, t: str) -> Any:
+    from people.models import Meeting
+
+    return Meeting.objects.create(group=group_of(c, t), held_on=datetime.date(2025, 6, 4), duration_minutes=90)
+
+
+def a_twin(c: Context, t: str) -> Any:
+    """A second record of the target's person in the same network: a duplicate to merge."""
+    original = person(c, t)
+    return Person.objects.create(network=original.network, first_name=original.first_name, last_name=original.last_name)
 
 
 def person_url(suffix: str = "") -> Callable[[Context, str, Any], tuple[str, None]]:
@@ -788,6 +806,39 @@ MATRIX = [
         "/api/v1/reports/regional/",
         lambda c, t, p: ("/api/v1/reports/regional/?year=2025", None),
         {"-": only(monitor=200)},
+    ),
+    # --- issue 15: correcting or cancelling a meeting (those who manage the group), merging two records ---
+    Operation(
+        "GET",
+        "/api/v1/groups/{group_pk}/meetings/{id}/",
+        lambda c, t, p: (f"/api/v1/groups/{p.group_id}/meetings/{p.pk}/", None),
+        MANAGE_GROUP,
+        prepare=lambda c, t: a_meeting(c, t),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/groups/{group_pk}/meetings/{id}/correct/",
+        lambda c, t, p: (
+            f"/api/v1/groups/{p.group_id}/meetings/{p.pk}/correct/",
+            {"reason": "Zły temat", "topic": "Radzenie sobie ze stresem"},
+        ),
+        MANAGE_GROUP,
+        prepare=lambda c, t: a_meeting(c, t),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/groups/{group_pk}/meetings/{id}/cancel/",
+        lambda c, t, p: (f"/api/v1/groups/{p.group_id}/meetings/{p.pk}/cancel/", {"reason": "Wpisane omyłkowo"}),
+        MANAGE_GROUP,
+        prepare=lambda c, t: a_meeting(c, t),
+    ),
+    Operation("GET", "/api/v1/persons/{id}/merges/", person_url("merges/"), MERGE),
+    Operation(
+        "POST",
+        "/api/v1/persons/{id}/merges/",
+        lambda c, t, p: (f"/api/v1/persons/{person(c, t).pk}/merges/", {"merged": str(p.pk), "reason": "Duplikat"}),
+        each(MERGE, **{"200": 201}),
+        prepare=lambda c, t: a_twin(c, t),
     ),
 ]
 

@@ -313,6 +313,46 @@ def a_group_member(o: Objects, t: str) -> Any:
     return GroupMembership.objects.get(group=o.scene.groups[t], person=member)
 
 
+# A service's waitlist: the staff of the partner that runs it and the coordinators of its networks.
+WAITLIST_KEEPERS = {
+    "own": page(coordinator=200, receiving_staff=200, receiving_admin=200),
+    "neighbour": page(coordinator=200, sending_staff=200),
+    "theirs": page(other_coordinator=200, unrelated_staff=200, unrelated_admin=200),
+}
+
+
+def a_day_off(o: Objects, t: str) -> Any:
+    from network.models import DayOff
+
+    return DayOff.objects.create(network=o.scene.network_of(t), day=datetime.date(2026, 6, 5), name="Most")
+
+
+def a_meeting(o: Objects, t: str) -> Any:
+    from people.models import Meeting
+
+    return Meeting.objects.create(group=o.scene.groups[t], held_on=datetime.date(2025, 6, 4), duration_minutes=90)
+
+
+def a_twin(o: Objects, t: str) -> Any:
+    """A second record of the target's person, registered by mistake in the same network."""
+    from people.models import Person
+
+    original = o.scene.people[t]
+    return Person.objects.create(network=original.network, first_name=original.first_name, last_name=original.last_name)
+
+
+def an_instrument(o: Objects, t: str) -> Any:
+    from people.assessments import DomainSpec, LevelSpec, instrument_create
+
+    return instrument_create(
+        actor=o.scene.coordinator(t),
+        network=o.scene.network_of(t),
+        code="wlasne",
+        name_pl="Nasze narzędzie",
+        domains=[DomainSpec("a", "A", levels=[LevelSpec(v, f"poziom {v}") for v in range(1, 6)])],
+    )
+
+
 def with_invitation(o: Objects, t: str) -> Any:
     """MOPR's admin invites ŚDS's staff member; network B's NGO invites B's coordinator (both pending)."""
     w = o.world
@@ -684,6 +724,63 @@ MATRIX = [
             ),
         )
     ],
+    # --- issue 15: waitlists, days off, meeting corrections, merges, the instrument editor ---
+    Row("waitlists", url("waitlists"), {"-": page(200)}),
+    Row("service-waitlist", url("service-waitlist", service), WAITLIST_KEEPERS),
+    Row("network-days-off", url("network-days-off", network), COORDINATE),
+    Row(
+        "network-days-off",
+        url("network-days-off", network),
+        as_page(COORDINATE, **{"200": 302}),
+        method="POST",
+        data=lambda o, t, p: {"day": "2026-06-05", "name": "Most po Bożym Ciele"},
+    ),
+    Row(
+        "network-day-off-remove",
+        lambda o, t, p: reverse("network-day-off-remove", args=[p.network_id, p.pk]),
+        {"own": page(405)},
+        prepare=a_day_off,
+    ),
+    Row(
+        "network-day-off-remove",
+        lambda o, t, p: reverse("network-day-off-remove", args=[p.network_id, p.pk]),
+        as_page(COORDINATE, **{"200": 302}),
+        method="POST",
+        prepare=a_day_off,
+    ),
+    Row(
+        "group-meeting-correct",
+        lambda o, t, p: reverse("group-meeting-correct", args=[p.group_id, p.pk]),
+        as_page(MANAGE_GROUP),
+        prepare=a_meeting,
+    ),
+    Row(
+        "group-meeting-cancel",
+        lambda o, t, p: reverse("group-meeting-cancel", args=[p.group_id, p.pk]),
+        as_page(MANAGE_GROUP),
+        prepare=a_meeting,
+    ),
+    Row(
+        "group-meeting-cancel",
+        lambda o, t, p: reverse("group-meeting-cancel", args=[p.group_id, p.pk]),
+        as_page(MANAGE_GROUP, **{"200": 302}),
+        method="POST",
+        data=lambda o, t, p: {"reason": "Wpisane omyłkowo"},
+        prepare=a_meeting,
+    ),
+    Row("person-merge", url("person-merge", person), COORDINATOR_OF_PERSON),
+    Row("person-merge-confirm", url("person-merge-confirm", person, prepared), COORDINATOR_OF_PERSON, prepare=a_twin),
+    Row(
+        "person-merge-confirm",
+        url("person-merge-confirm", person, prepared),
+        as_page(COORDINATOR_OF_PERSON, **{"200": 302}),
+        method="POST",
+        data=lambda o, t, p: {"reason": "Zarejestrowana dwa razy"},
+        prepare=a_twin,
+    ),
+    Row("instrument-list", url("instrument-list", network), COORDINATE),
+    Row("instrument-new", url("instrument-new", network), COORDINATE),
+    Row("instrument-version", url("instrument-version", prepared), COORDINATE, prepare=an_instrument),
     # --- dashboard and reports ---
     Row("report-dashboard", url("report-dashboard", network), as_page(NETWORK_REPORT)),
     Row("report-dashboard-tiles", url("report-dashboard-tiles", network), as_page(NETWORK_REPORT)),

@@ -551,8 +551,9 @@ def test_it_shows_the_group_page_with_a_fixed_number_of_queries(
     login(client, world.receiving_staff)
     # 1 session, 2 user, 3-5 scope (staff, coordinatorships, member networks), 6 group with network, partner
     # and service, 7 years with meetings, 8-9 figures (meetings, attendance), 10 memberships with people,
-    # 11 the year's meetings, 12 their attendance with people, 13 the access-log rows in one insert.
-    with django_assert_num_queries(13):
+    # 11 the year's meetings, 12 their attendance with people, 13 the trace of their corrections, 14 the
+    # access-log rows in one insert.
+    with django_assert_num_queries(14):
         response = client.get(reverse("group-detail", args=[group.pk]), {"year": 2026})
     assert response.status_code == 200
 

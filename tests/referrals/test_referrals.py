@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import IllegalTransition, NoConsent, NoPlace
+from network.calendar import add_working_days
 from notifications.models import Notification
 from partners.models import Service
 from people.models import AccessLog, Consent, PersonGroupObjectPermission
@@ -264,7 +265,7 @@ def test_it_resets_the_due_by_once_on_check_in(world: Any) -> None:
 
 def test_it_gives_urgent_referrals_one_working_day(world: Any) -> None:
     friday = timezone.make_aware(datetime.datetime(2026, 11, 20, 10, 0))
-    assert services.add_working_days(friday, 1).weekday() == 0  # Monday
+    assert add_working_days(world.network.pk, friday, 1).weekday() == 0  # Monday
 
 
 # --- bad input ------------------------------------------------------------------------------------
