@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("api.group_urls")),
     path("", include("api.employment_urls")),
     path("", include("api.report_urls")),
+    path("", include("api.work_urls")),
     path("schema/", docs.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

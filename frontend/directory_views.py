@@ -47,6 +47,7 @@ from partners.access import can_manage_partner, get_invitation_for
 from partners.choices import PartnerFunction, StaffRole, StaffStatus
 from partners.models import Service, StaffMembership
 from partners.uploads import document_response
+from people.selectors import door_partners
 
 PAGE_SIZE = 50
 
@@ -80,6 +81,7 @@ def network_overview(request: AuthedRequest, network_id: UUID) -> HttpResponse:
         "groups": groups,
         "agreement": _current_agreement(network),
         "is_coordinator": scope_for(request.user).coordinates(network.pk),
+        "registers_at_door": door_partners(request.user, network.pk).exists(),
     }
     return render(request, "network/overview.html", context)
 

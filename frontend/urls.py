@@ -117,4 +117,5 @@ urlpatterns = [
     path("", include("frontend.group_urls")),
     path("", include("frontend.employment_urls")),
     path("", include("frontend.report_urls")),
+    path("", include("frontend.work_urls")),
 ]
