@@ -117,8 +117,8 @@ class PersonListView(APIView):
         return paginator.get_paginated_response([person_data(access) for access in person_accesses(user, page)])
 
     @extend_schema(
-        summary="Register a person: the network's coordinator, or a partner's staff with the consent given at their door; "
-        "409 with candidates when it may be a duplicate",
+        summary="Register a person: the network's coordinator, or a partner's staff with the consent given at "
+        "their door; 409 with candidates when it may be a duplicate",
         request=PersonInSerializer,
         responses={201: PERSON_OUT, **_errors(400, 403, 404, 409)},
     )

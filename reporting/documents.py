@@ -318,7 +318,9 @@ def support_plan(*, case: Case, plan: SupportPlan | None = None) -> Document:
             _("The person took part in drawing up this plan and agrees with its goals; it is reviewed together."),
             size=9,
         )
-        sheet.signatures(_("the person"), _("the case manager"), _("the network's coordinator"))
+        sheet.signatures(
+            _("signature of the person"), _("signature of the case manager"), _("signature of the coordinator")
+        )
         return Document(sheet.output(), _filename(_("IPW"), _person_name(person)), (person,))
 
 
@@ -348,7 +350,7 @@ def attendance_list(*, meeting: Meeting, members: list[Person]) -> Document:
         ]
         rows += [[str(len(rows) + extra), "", "", ""] for extra in range(1, 4)]
         sheet.table((10, 80, 25, 65), ["#", _("First and last name"), _("Present"), _("Signature")], rows, 8)
-        sheet.signatures(_("the leader"))
+        sheet.signatures(_("signature of the leader"))
         return Document(sheet.output(), _filename(_("Attendance list"), group.name, meeting.held_on), tuple(ordered))
 
 

@@ -29,7 +29,8 @@ def pdf_text(content: bytes) -> str:
     page = reader.pages[0]
     # A4 in points, portrait.
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
-    return "\n".join(p.extract_text() for p in reader.pages)
+    # Table cells come out with doubled spaces: compare words.
+    return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
 
 
 def fonts_embedded(content: bytes) -> set[str]:
