@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.views import _errors, _path_id, actor
@@ -19,6 +20,7 @@ from people.audit import log_access_many
 from people.models import AccessAction
 from reporting import documents
 from reporting.documents import Document
+from reporting.worklist import worklist_data, worklist_for
 
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="An A4 PDF in Polish (application/pdf).")
 
@@ -113,3 +115,27 @@ class ReferralLetterView(DocumentView):
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
         return self.printed(request, lambda: documents.referral_letter_for(actor(request), pk))
+
+
+class WorklistView(APIView):
+    @extend_schema(
+        summary="My work: referrals waiting for my answer (with time left), plan reviews due in my cases, consents "
+        "expiring within 30 days, candidates to follow up",
+        operation_id="me_worklist",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="referrals, reviews, consents, candidates"),
+            **_errors(404),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            work = worklist_for(user)
+            log_access_many(
+                user=user,
+                people=work.people(),
+                action=AccessAction.VIEW,
+                view="api-worklist",
+                channel="api",
+            )
+        return Response(worklist_data(work))

@@ -8,6 +8,7 @@ from django.urls import path
 from api import documents
 
 urlpatterns = [
+    path("me/worklist/", documents.WorklistView.as_view(), name="api-worklist"),
     path("persons/<pk>/documents/consent-form/", documents.ConsentFormView.as_view(), name="api-consent-form"),
     path("persons/<pk>/documents/support-plan/", documents.SupportPlanView.as_view(), name="api-support-plan-pdf"),
     path(
