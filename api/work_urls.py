@@ -5,9 +5,12 @@ Untyped <pk>: a malformed id reaches the access function and answers a JSON 404 
 
 from django.urls import path
 
-from api import documents
+from api import agreements, documents
 
 urlpatterns = [
+    path("networks/<pk>/agreements/", agreements.NetworkAgreementsView.as_view(), name="api-network-agreements"),
+    path("agreements/<pk>/", agreements.AgreementDetailView.as_view(), name="api-agreement"),
+    path("agreements/<pk>/document/", agreements.AgreementDocumentView.as_view(), name="api-agreement-document"),
     path("me/worklist/", documents.WorklistView.as_view(), name="api-worklist"),
     path("persons/<pk>/documents/consent-form/", documents.ConsentFormView.as_view(), name="api-consent-form"),
     path("persons/<pk>/documents/support-plan/", documents.SupportPlanView.as_view(), name="api-support-plan-pdf"),
