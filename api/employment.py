@@ -343,6 +343,13 @@ class AdvanceSerializer(serializers.Serializer):
         help_text="Who the reason came from: " + ", ".join(ApplicationReasonOrigin.values) + ".",
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    starts_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For a hire: the day the contract starts (today when absent); the 1/3/6-month checkpoints count "
+        "from it.",
+    )
 
 
 def _candidate(user: AuthUser, application: Any, *, timeline: bool = False) -> dict[str, Any]:

@@ -46,9 +46,26 @@ def person_data(access: PersonAccess) -> dict[str, Any]:
     return data
 
 
+class DoorConsentSerializer(serializers.Serializer):
+    """The consent a partner's staff record when a person registers at their door (their partner is always named;
+    identity is always among the categories)."""
+
+    partners = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+    categories = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+    purpose = serializers.CharField()
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    given_by = serializers.ChoiceField(GivenBy.choices, required=False, default=GivenBy.PERSON)
+
+
 class PersonInSerializer(serializers.Serializer):
     network = serializers.UUIDField(required=False)
     force = serializers.BooleanField(required=False, default=False)
+    door_partner = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Partner staff: the partner you work for that met the person."
+    )
+    consent = DoorConsentSerializer(
+        required=False, allow_null=True, help_text="Partner staff: the consent the person gave at your door."
+    )
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     birth_date = serializers.DateField(required=False, allow_null=True)
@@ -101,7 +118,8 @@ class PersonListView(APIView):
         return paginator.get_paginated_response([person_data(access) for access in person_accesses(user, page)])
 
     @extend_schema(
-        summary="Register a person (the network's coordinator); 409 with candidates when it may be a duplicate",
+        summary="Register a person: the network's coordinator, or a partner's staff with the consent given at "
+        "their door; 409 with candidates when it may be a duplicate",
         request=PersonInSerializer,
         responses={201: PERSON_OUT, **_errors(400, 403, 404, 409)},
     )
@@ -113,14 +131,29 @@ class PersonListView(APIView):
         data = dict(incoming.validated_data)
         network_id = data.pop("network", None)
         force = data.pop("force", False)
+        door_id = data.pop("door_partner", None)
+        consent = data.pop("consent", None)
         if network_id is None:
-            coordinated = scope_for(user).coordinated_network_ids
-            if len(coordinated) != 1:
+            scope = scope_for(user)
+            networks = scope.coordinated_network_ids or scope.member_network_ids
+            if len(networks) != 1:
                 raise serializers.ValidationError({"network": [_("Give the network.")]})
-            network_id = next(iter(coordinated))
+            network_id = next(iter(networks))
         network = get_network_for(user, network_id)
+        door_partner = partners_named([door_id])[0] if door_id else None
+        if consent is not None:
+            consent = dict(consent)
+            consent["partners"] = partners_named(consent.get("partners") or [])
         try:
-            person = people_services.person_register(actor=user, network=network, data=data, force=force)
+            person = people_services.person_register(
+                actor=user,
+                network=network,
+                data=data,
+                force=force,
+                door_partner=door_partner,
+                consent=consent,
+                channel="api",
+            )
         except people_services.DuplicatePerson as exc:
             return Response(
                 {
@@ -138,10 +171,7 @@ class PersonListView(APIView):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        return Response(
-            person_data(PersonAccess(person=person, categories=frozenset(DataCategory.values), is_coordinator=True)),
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(person_data(get_person_for(user, person.pk)), status=status.HTTP_201_CREATED)
 
 
 class PersonDetailView(APIView):

@@ -161,9 +161,11 @@ class DirectoryViewSet(viewsets.GenericViewSet):
 
 def current_agreements() -> QuerySet[CooperationAgreement]:
     today = timezone.localdate()
-    return CooperationAgreement.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today
-    ).order_by("-valid_from", "-created_at")
+    return (
+        CooperationAgreement.objects.versions()
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today)
+        .order_by("-valid_from", "-created_at")
+    )
 
 
 def network_detail(network: Network, request: Request) -> dict[str, Any]:

@@ -153,8 +153,31 @@ def load_demo_people(
                 domain=rng.choice(["social_contacts", "work_education", "daily_activity"]),
                 description="Regularny udział w zajęciach i kontakt z opiekunem.",
                 responsible_partner=partner or partners["mopr"],
-                target_date=today + datetime.timedelta(days=180),
+                # Every third of these falls due within ten days: the case managers' worklists show a review.
+                target_date=today + datetime.timedelta(days=10 if i % 12 == 0 else 180),
             )
+    # A consent that ends within 30 days (person 0's case is MOPR's): on the worklist of MOPR's case manager.
+    consent_record(
+        actor=coordinator,
+        person=people[0],
+        categories=["identity", "employment"],
+        partners=[partners["mopr"], partners["pup"]],
+        purpose="Udział w programie aktywizacji zawodowej",
+        valid_from=today - datetime.timedelta(days=60),
+        valid_until=today + datetime.timedelta(days=21),
+    )
+    # A person who came first to the ŚDS: registered there with the consent given at its door.
+    person_register(
+        actor=staff["sds"],
+        network=network,
+        data={"first_name": "Halina", "last_name": "Drzwiecka", "birth_date": datetime.date(1979, 3, 8)},
+        door_partner=partners["sds"],
+        consent={
+            "categories": ["identity", "social"],
+            "purpose": "Wsparcie w ramach Lokalnego Systemu Współdziałania Partnerów",
+            "valid_until": today + datetime.timedelta(days=25),
+        },
+    )
     _support_group(network, partners["mopr"], people[:18], rng, today)
     _activities(people, partners, staff, rng, today)
     load_demo_referrals(network=network, coordinator=coordinator, partners=partners, staff=staff, people=people)

@@ -6,6 +6,7 @@ transaction. Illegal moves raise IllegalTransition (409); a hire with no free po
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -48,6 +49,12 @@ from people.access import access_to_person
 from people.audit import log_access
 from people.models import AccessAction, Case, DataCategory, Person
 from people.shares import lock_person
+
+# A hire may be recorded up to a month after the contract started, for a contract starting up to three months ahead.
+HIRE_BACKDATE_DAYS = 31
+HIRE_AHEAD_DAYS = 92
+# A retention checkpoint may be confirmed up to a week before the day it falls on (a follow-along visit that week).
+CHECKPOINT_EARLY_DAYS = 7
 
 
 class PlacementClosed(Conflict):
@@ -108,6 +115,11 @@ def application_propose(
         raise ValidationError(errors)
     if person.anonymised_at:
         raise Conflict(_("This person's data was anonymised and cannot be changed."), code="anonymised")
+    if placement.is_open and placement.hired_count >= placement.positions:
+        raise PlacementClosed(
+            _("All positions of this placement are filled: no more candidates can be proposed."),
+            code="placement_filled",
+        )
     if not placement.is_accepting:
         raise PlacementClosed(_("This placement is closed: no more candidates can be proposed."))
     if not employment_consent_covers(person, placement.employer):
@@ -283,14 +295,25 @@ def application_hire(
     application: PlacementApplication,
     note: str = "",
     job_coach: User | None = None,
+    starts_on: datetime.date | None = None,
     channel: str = "page",
 ) -> PlacementApplication:
     """Hire: takes one of the placement's positions. The placement row is locked, and its check constraint
-    refuses a count above the positions, so two hires on the last position cannot both succeed."""
+    refuses a count above the positions, so two hires on the last position cannot both succeed.
+
+    ``starts_on`` is the day the contract starts (today when not given): the retention checkpoints count from it.
+    It may lie up to a month back (a hire recorded late) and up to three months ahead (a signed contract that
+    starts later)."""
     application = _lock(application)
     _check_move(application, Stage.HIRED)
     if Stage.HIRED not in allowed_moves(actor, application):
         raise PermissionDenied
+    today = timezone.localdate()
+    starts_on = starts_on or today
+    if starts_on < today - datetime.timedelta(days=HIRE_BACKDATE_DAYS):
+        raise ValidationError({"starts_on": [_("The contract cannot start more than a month before today.")]})
+    if starts_on > today + datetime.timedelta(days=HIRE_AHEAD_DAYS):
+        raise ValidationError({"starts_on": [_("The contract cannot start more than three months from today.")]})
     placement = JobPlacement.objects.select_for_update().get(pk=application.placement_id)
     if placement.hired_count >= placement.positions:
         raise NoPlace(_("All positions of this placement are filled."))
@@ -304,7 +327,7 @@ def application_hire(
     from_stage = application.stage
     application.stage = Stage.HIRED
     application.stage_changed_at = timezone.now()
-    application.hired_on = timezone.localdate()
+    application.hired_on = starts_on
     application.save(update_fields=["stage", "stage_changed_at", "hired_on", "updated_at"])
     _record(
         application,
@@ -339,10 +362,15 @@ def application_retain(
     _check_move(locked, checkpoint)
     assert locked.hired_on is not None  # employed stages carry a hire date (a check constraint)
     due = add_months(locked.hired_on, CHECKPOINT_MONTHS[checkpoint])
-    if timezone.localdate() < due:
+    earliest = due - datetime.timedelta(days=CHECKPOINT_EARLY_DAYS)
+    if timezone.localdate() < earliest:
         raise IllegalTransition(
-            _("It is too early: the checkpoint “%(stage)s” falls on %(date)s.")
-            % {"stage": STAGE_LABELS[checkpoint], "date": due.strftime("%d.%m.%Y")}
+            _("It is too early: the checkpoint “%(stage)s” falls on %(date)s and can be confirmed from %(from)s.")
+            % {
+                "stage": STAGE_LABELS[checkpoint],
+                "date": due.strftime("%d.%m.%Y"),
+                "from": earliest.strftime("%d.%m.%Y"),
+            }
         )
     application = _simple_move(actor=actor, application=locked, target=checkpoint, note=note, channel=channel)
     tell(
@@ -488,15 +516,17 @@ def application_advance(
     reason_code: str = "",
     reason_origin: str = "",
     note: str = "",
+    starts_on: datetime.date | None = None,
     channel: str = "page",
 ) -> PlacementApplication:
-    """One entry point for pages and the API: move to ``stage`` through its own service."""
+    """One entry point for pages and the API: move to ``stage`` through its own service (``starts_on``: the
+    contract's start, for a hire)."""
     if stage == Stage.INTERVIEW:
         return application_interview(actor=actor, application=application, note=note, channel=channel)
     if stage == Stage.OFFERED:
         return application_offer(actor=actor, application=application, note=note, channel=channel)
     if stage == Stage.HIRED:
-        return application_hire(actor=actor, application=application, note=note, channel=channel)
+        return application_hire(actor=actor, application=application, note=note, starts_on=starts_on, channel=channel)
     if stage in CHECKPOINT_MONTHS:
         return application_retain(actor=actor, application=application, checkpoint=stage, note=note, channel=channel)
     closings: dict[str, Callable[..., PlacementApplication]] = {

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -127,7 +127,8 @@ def placement_list(
     """Placements the user sees, searchable; with the number of active candidates, in one query."""
     placements = placements_visible_to(user)
     if open_only:
-        placements = placements.filter(_open_condition())
+        # Accepting candidates: open, before the closing date, a position still free (``is_accepting``).
+        placements = placements.filter(_open_condition(), hired_count__lt=F("positions"))
     if network is not None:
         placements = placements.filter(network_id=network)
     if employer is not None:

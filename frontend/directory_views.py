@@ -21,6 +21,7 @@ from core.errors import DomainError
 from core.scope import scope_for
 from frontend.errors import as_messages, on_form
 from frontend.forms import (
+    AgreementAddForm,
     AgreementForm,
     MembershipForm,
     NewPartnerForm,
@@ -43,17 +44,20 @@ from network.access import (
     services_visible_to,
 )
 from network.models import CooperationAgreement, NetworkMembership
+from network.selectors import agreement_history as agreement_history_of
+from network.selectors import agreement_of
 from partners import services as partner_services
 from partners.access import can_manage_partner, get_invitation_for
 from partners.choices import PartnerFunction, StaffRole, StaffStatus
 from partners.models import Service, StaffMembership
 from partners.uploads import document_response
+from people.selectors import door_partners
 
 PAGE_SIZE = 50
 
 
 def _current_agreement(network: Any) -> CooperationAgreement | None:
-    return network.agreements.order_by("-valid_from").first()
+    return network.agreements.versions().order_by("-valid_from").first()
 
 
 @login_required
@@ -82,6 +86,7 @@ def network_overview(request: AuthedRequest, network_id: UUID) -> HttpResponse:
         "groups": groups,
         "agreement": _current_agreement(network),
         "is_coordinator": scope_for(request.user).coordinates(network.pk),
+        "registers_at_door": door_partners(request.user, network.pk).exists(),
     }
     return render(request, "network/overview.html", context)
 
@@ -169,10 +174,7 @@ def agreement_edit(request: AuthedRequest, network_id: UUID) -> HttpResponse:
 def agreement_document(request: AuthedRequest, network_id: UUID, agreement_id: UUID) -> FileResponse:
     """The signed agreement, only for those who see the network; never through a public media URL."""
     network = get_network_for(request.user, network_id)
-    try:
-        agreement = CooperationAgreement.objects.get(pk=agreement_id, network=network)
-    except CooperationAgreement.DoesNotExist:
-        raise Http404 from None
+    agreement = agreement_of(network, agreement_id)
     if not agreement.document:
         raise Http404
     # The type comes from the content, and the file is always downloaded: a document stored under an ".html" name
@@ -385,3 +387,36 @@ def service_directory(request: AuthedRequest) -> HttpResponse:
     context = {"form": form, "page": page, "query": query.urlencode()}
     template = "partners/_service_results.html" if request.htmx else "partners/directory.html"
     return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_history(request: AuthedRequest, network_id: UUID) -> HttpResponse:
+    """The agreement's versions and annexes with each partner's date of joining, for everyone who sees the network;
+    its coordinators add a version or an annex here (the API's ``POST /networks/{id}/agreements/`` does the same)."""
+    network = get_network_for(request.user, network_id)
+    coordinates = scope_for(request.user).coordinates(network.pk)
+    form = AgreementAddForm(request.POST or None, request.FILES or None, network=network) if coordinates else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = {
+                k: v for k, v in form.cleaned_data.items() if k not in ("amends", "document") and v not in (None, "")
+            }
+            try:
+                network_services.agreement_add(
+                    actor=request.user,
+                    network=network,
+                    data=data,
+                    amends=form.cleaned_data["amends"],
+                    document=form.cleaned_data.get("document"),
+                )
+            except ValidationError as exc:
+                on_form(form, exc)
+            else:
+                messages.success(request, _("The agreement's history was updated."))
+                return redirect("network-agreement-history", network_id=network.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"network": network, "history": agreement_history_of(network), "form": form}
+    return render(request, "network/agreement_history.html", context, status=status)

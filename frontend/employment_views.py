@@ -183,6 +183,11 @@ class MoveForm(forms.Form):
         choices=[("", "—"), *ApplicationReasonOrigin.choices],
     )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
+    starts_on = forms.DateField(
+        label=gettext_lazy("Contract starts on (for a hire)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args: Any, moves: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -228,6 +233,7 @@ def _row(user: User, application: Any) -> dict[str, Any]:
         "app": application,
         "c": data,
         "moves": [(stage, STAGE_LABELS[stage]) for stage in data["moves"]],
+        "move_codes": list(data["moves"]),
         "next_check": checkpoint[1] if checkpoint else None,
     }
 

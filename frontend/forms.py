@@ -96,8 +96,11 @@ class AgreementForm(forms.ModelForm):
             "funding_sources",
             "valid_from",
             "valid_to",
+            "signed_on",
+            "changes",
         ]
         widgets = {
+            "signed_on": DateInput(),
             "valid_from": DateInput(),
             "valid_to": DateInput(),
             "procedures": forms.Textarea(attrs={"rows": 4}),
@@ -131,3 +134,26 @@ class ServiceFilterForm(forms.Form):
         label=_("Partner type"), required=False, choices=[("", _("any type")), *PartnerType.choices]
     )
     free = forms.BooleanField(label=_("Only with free places now"), required=False)
+
+
+class AgreementAddForm(forms.Form):
+    """A new version of the cooperation agreement, or an annex to one of its versions (``amends``)."""
+
+    amends = forms.ModelChoiceField(
+        label=_("Annex to version"),
+        queryset=CooperationAgreement.objects.none(),
+        required=False,
+        empty_label=_("— none: a new version of the agreement —"),
+    )
+    title = forms.CharField(label=_("Title"), max_length=255)
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput(), required=False)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
+    valid_to = forms.DateField(label=_("Valid to"), widget=DateInput(), required=False)
+    changes = forms.CharField(label=_("What it changes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    document = forms.FileField(label=_("Signed document (PDF, JPEG or PNG, up to 10 MB)"), required=False)
+
+    def __init__(self, *args: Any, network: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["amends"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = network.agreements.versions().order_by("valid_from")

@@ -22,6 +22,8 @@ def navigation_for(user: AuthUser) -> list[NavItem]:
 
     scope = scope_for(user)
     items = [NavItem(_("Start"), reverse("home"), "home")]
+    if scope.reads_people and (scope.is_coordinator or scope.staff_partner_ids):
+        items.append(NavItem(_("My work"), reverse("worklist"), "worklist"))
     if scope.is_coordinator or scope.staff_partner_ids:
         items.append(NavItem(_("People"), reverse("people-list"), "people-list"))
         items.append(NavItem(_("Referrals"), reverse("referral-inbox"), "referral-inbox"))

@@ -49,6 +49,35 @@ class RegisterPersonForm(PersonForm):
     )
 
 
+class DoorRegisterForm(RegisterPersonForm):
+    """Partner staff register a person who came to their door, with the consent the person gave there."""
+
+    door_partner = forms.ModelChoiceField(label=_("Registered at"), queryset=Partner.objects.none())
+    categories = forms.MultipleChoiceField(
+        label=_("The person agrees that your institution processes"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[DataCategory.IDENTITY],
+        required=False,
+    )
+    purpose = forms.CharField(
+        label=_("Purpose of the consent"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        initial=_("Support in the local cooperation network"),
+    )
+    given_by = forms.ChoiceField(label=_("Given by"), choices=GivenBy.choices, initial=GivenBy.PERSON)
+    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput(), required=False)
+    document = forms.FileField(label=_("Signed document (PDF, JPEG or PNG, up to 10 MB)"), required=False)
+
+    def __init__(self, *args: Any, door_partners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["door_partner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = door_partners
+        if door_partners.count() == 1:
+            field.initial = door_partners.first()
+
+
 class ConsentForm(forms.Form):
     categories = forms.MultipleChoiceField(
         label=_("Data categories"), choices=DataCategory.choices, widget=forms.CheckboxSelectMultiple, required=False

@@ -18,12 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core.actions import performs
 from core.errors import DomainError
+from core.scope import scope_for
 from core.types import AuthUser
 from frontend.errors import as_messages, on_form
 from frontend.people_forms import (
     CaseOpenForm,
     CloseForm,
     ConsentForm,
+    DoorRegisterForm,
     GoalForm,
     GoalReviewForm,
     PeopleFilterForm,
@@ -48,6 +50,7 @@ from people.selectors import (
     closed_cases_of,
     consent_of,
     consents_of,
+    door_partners,
     get_network_to_register_in,
     goal_of,
     open_case_of,
@@ -90,13 +93,33 @@ def people_list(request: AuthedRequest) -> HttpResponse:
 @performs(people_services.person_register)
 def person_register(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_to_register_in(request.user, network_id)
-    form = RegisterPersonForm(request.POST or None)
+    at_door = not scope_for(request.user).coordinates(network.pk)
+    form: RegisterPersonForm = (
+        DoorRegisterForm(
+            request.POST or None, request.FILES or None, door_partners=door_partners(request.user, network.pk)
+        )
+        if at_door
+        else RegisterPersonForm(request.POST or None)
+    )
     duplicates: list[Person] = []
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in PERSON_FIELD_CATEGORIES and v not in (None, "")}
+        door: dict[str, Any] = {}
+        if at_door:
+            cleaned = form.cleaned_data
+            door = {
+                "door_partner": cleaned["door_partner"],
+                "consent": {
+                    "categories": cleaned["categories"],
+                    "purpose": cleaned["purpose"],
+                    "given_by": cleaned["given_by"],
+                    "valid_until": cleaned["valid_until"],
+                    "document": cleaned["document"],
+                },
+            }
         try:
             person = people_services.person_register(
-                actor=request.user, network=network, data=data, force=form.cleaned_data["force"]
+                actor=request.user, network=network, data=data, force=form.cleaned_data["force"], **door
             )
         except people_services.DuplicatePerson as exc:
             duplicates = exc.candidates
@@ -107,7 +130,7 @@ def person_register(request: AuthedRequest, network_id: UUID) -> HttpResponse:
             messages.success(request, _("%(person)s was registered.") % {"person": person})
             return redirect("person-detail", person_id=person.pk)
     status = 409 if duplicates else (400 if request.method == "POST" else 200)
-    context = {"network": network, "form": form, "duplicates": duplicates}
+    context = {"network": network, "form": form, "duplicates": duplicates, "at_door": at_door}
     return render(request, "people/register.html", context, status=status)
 
 

@@ -39,6 +39,11 @@ urlpatterns = [
     ),
     path("networks/<uuid:network_id>/agreement/", directory.agreement_edit, name="network-agreement-edit"),
     path(
+        "networks/<uuid:network_id>/agreement/history/",
+        directory.agreement_history,
+        name="network-agreement-history",
+    ),
+    path(
         "networks/<uuid:network_id>/agreement/<uuid:agreement_id>/document/",
         directory.agreement_document,
         name="network-agreement-document",

@@ -1,10 +1,20 @@
-"""Pages of issue 15's daily work: waitlists, the network's days off, meeting corrections, instruments, merges."""
+"""The day's work (included from frontend/urls.py): the worklist, printable documents, the agreement's history,
+waitlists, the network's days off, meeting corrections, instruments and merges."""
 
 from django.urls import path
 
-from frontend import calendar_views, instrument_views, meeting_views, merge_views, waitlist_views
+from frontend import calendar_views, instrument_views, meeting_views, merge_views, waitlist_views, work_views
+from frontend import document_views as docs
 
 urlpatterns = [
+    path("my-work/", work_views.worklist, name="worklist"),
+    path("people/<uuid:person_id>/consent-form.pdf", docs.consent_form, name="consent-form"),
+    path("networks/<uuid:network_id>/consent-form.pdf", docs.blank_consent_form, name="consent-form-blank"),
+    path("people/<uuid:person_id>/plan.pdf", docs.support_plan, name="support-plan-pdf"),
+    path("meetings/<uuid:meeting_id>/attendance.pdf", docs.attendance_list, name="attendance-list-pdf"),
+    path("referrals/<uuid:referral_id>/letter.pdf", docs.referral_letter, name="referral-letter-pdf"),
+]
+urlpatterns += [
     path("waitlists/", waitlist_views.waitlists, name="waitlists"),
     path("services/<uuid:service_id>/waitlist/", waitlist_views.waitlist, name="service-waitlist"),
     path("networks/<uuid:network_id>/days-off/", calendar_views.network_days_off, name="network-days-off"),

@@ -145,11 +145,38 @@ def agreement_upload_to(instance: CooperationAgreement, filename: str) -> str:
     return upload_path(f"agreements/{instance.network_id}", filename)
 
 
+class AgreementKind(models.TextChoices):
+    AGREEMENT = "agreement", _("agreement")
+    ANNEX = "annex", _("annex")
+
+
+class AgreementQuerySet(models.QuerySet["CooperationAgreement"]):
+    def versions(self) -> AgreementQuerySet:
+        return self.filter(kind=AgreementKind.AGREEMENT)
+
+
 class CooperationAgreement(TimeStamped):
-    """The cooperation agreement (porozumienie o współpracy) the partners agree before the system starts."""
+    """The cooperation agreement (porozumienie o współpracy) the partners agree before the system starts.
+
+    Its history is kept: a new version ends the one before it, and annexes (aneksy) amend a version from a date;
+    ``network.agreements`` holds both kinds, ``.versions()`` the agreements themselves."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="agreements")
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=AgreementKind.choices, default=AgreementKind.AGREEMENT, editable=False
+    )
+    amends = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="annexes",
+        editable=False,
+        verbose_name=_("amends"),
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    changes = models.TextField(_("what it changes"), blank=True)
     title = models.CharField(_("title"), max_length=255)
     procedures = models.TextField(_("procedures of cooperation"), blank=True)
     communication_means = models.TextField(_("means of communication"), blank=True)
@@ -164,6 +191,8 @@ class CooperationAgreement(TimeStamped):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     document = models.FileField(_("signed document"), upload_to=agreement_upload_to, blank=True)
 
+    objects = AgreementQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("cooperation agreement")
         verbose_name_plural = _("cooperation agreements")
@@ -173,6 +202,11 @@ class CooperationAgreement(TimeStamped):
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="agreement_dates",
                 violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="agreement", amends__isnull=True) | Q(kind="annex", amends__isnull=False),
+                name="agreement_annex_amends_a_version",
+                violation_error_message=_("An annex amends one version of the agreement."),
             ),
         ]
 

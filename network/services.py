@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, PermissionDenied
 from core.scope import forget_scope, scope_for
 from network.calendar import public_holiday
-from network.models import CooperationAgreement, DayOff, Network, NetworkCoordinator, NetworkMembership
+from network.models import (
+    AgreementKind,
+    CooperationAgreement,
+    DayOff,
+    Network,
+    NetworkCoordinator,
+    NetworkMembership,
+)
 from partners.choices import PartnerFunction, PathStage
 from partners.models import Partner, User
 
@@ -36,6 +43,8 @@ AGREEMENT_FIELDS = [
     "funding_sources",
     "valid_from",
     "valid_to",
+    "signed_on",
+    "changes",
 ]
 
 
@@ -196,12 +205,74 @@ def agreement_save(
             raise ValidationError({name: _("Unknown field.")})
         setattr(agreement, name, value)
     if document is not None:
-        from partners.uploads import generated_name, validate_document
+        _attach_document(agreement, document)
+    agreement.full_clean()
+    agreement.save()
+    return agreement
 
-        content_type = validate_document(document)
-        # The stored name takes the extension of what the content is, not of what the uploader called it.
-        document.name = generated_name(content_type)
-        agreement.document = document
+
+def _attach_document(agreement: CooperationAgreement, document: Any) -> None:
+    from partners.uploads import generated_name, validate_document
+
+    content_type = validate_document(document)
+    # The stored name takes the extension of what the content is, not of what the uploader called it.
+    document.name = generated_name(content_type)
+    agreement.document = document
+
+
+@transaction.atomic
+def agreement_add(
+    *,
+    actor: User,
+    network: Network,
+    data: dict[str, Any],
+    amends: CooperationAgreement | None = None,
+    document: Any = None,
+) -> CooperationAgreement:
+    """A new version of the cooperation agreement, or (with ``amends``) an annex to a version.
+
+    A new version takes over from the day it is valid: the version before it ends the day before (its history
+    stays). An annex amends one version of this network, from a day within that version's validity."""
+    _require_coordinator(actor, network)
+    unknown = set(data) - set(AGREEMENT_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    Network.objects.select_for_update().filter(pk=network.pk).first()  # one history change at a time
+    agreement = CooperationAgreement(network=network)
+    for name, value in data.items():
+        setattr(agreement, name, value)
+    errors: dict[str, list[str]] = {}
+    if amends is not None:
+        if amends.network_id != network.pk or amends.kind != AgreementKind.AGREEMENT:
+            raise ValidationError({"amends": [_("Choose a version of this network's agreement.")]})
+        agreement.kind = AgreementKind.ANNEX
+        agreement.amends = amends
+        if agreement.valid_from and (
+            agreement.valid_from < amends.valid_from or (amends.valid_to and agreement.valid_from > amends.valid_to)
+        ):
+            errors["valid_from"] = [_("An annex applies from a day on which the version it amends is valid.")]
+    else:
+        previous = network.agreements.versions().filter(valid_from__lt=agreement.valid_from).order_by("-valid_from")
+        later = network.agreements.versions().filter(valid_from__gte=agreement.valid_from).exists()
+        if later:
+            errors["valid_from"] = [_("A new version starts after the latest one.")]
+        elif previous.exists():
+            before = previous.first()
+            assert before is not None
+            # What the new version does not restate carries over from the one it replaces.
+            for name in ("procedures", "communication_means", "contact_persons", "funding_sources"):
+                if name not in data:
+                    setattr(agreement, name, getattr(before, name))
+            end = agreement.valid_from - datetime.timedelta(days=1)
+            if before.valid_to is None or before.valid_to > end:
+                before.valid_to = end
+                before.save(update_fields=["valid_to", "updated_at"])
+    if agreement.signed_on and agreement.signed_on > timezone.localdate():
+        errors["signed_on"] = [_("The signing date cannot be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    if document is not None:
+        _attach_document(agreement, document)
     agreement.full_clean()
     agreement.save()
     return agreement

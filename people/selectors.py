@@ -77,8 +77,19 @@ def get_network_to_register_in(user: AuthUser, network_id: Any) -> Network:
     if network.pk not in scope.coordinated_network_ids:
         if scope.is_monitor:
             raise Http404
-        raise PermissionDenied
+        if not door_partners(user, network.pk).exists():
+            raise PermissionDenied
     return network
+
+
+def door_partners(user: AuthUser, network_id: Any) -> QuerySet[Partner]:
+    """The partners at whose door the user may register a person in this network: those they work for (staff or
+    admin, never an employer's staff) that are current members of it. The register form offers exactly these and
+    ``person_register`` refuses any other."""
+    scope = scope_for(user)
+    if not scope.reads_people or not scope.staff_partner_ids:
+        return Partner.objects.none()
+    return managing_partners(network_id).filter(id__in=list(scope.staff_partner_ids))
 
 
 def person_accesses(user: AuthUser, people: list[Person]) -> list[PersonAccess]:

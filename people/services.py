@@ -34,7 +34,7 @@ from people.models import (
     pesel_birth_date,
     pesel_sex,
 )
-from people.selectors import case_managers, managing_partners, network_partners
+from people.selectors import case_managers, door_partners, managing_partners, network_partners
 from people.shares import Stopped, keepers, lock_person, stop_shares
 
 PERSON_FIELDS = list(PERSON_FIELD_CATEGORIES)
@@ -96,12 +96,36 @@ def find_duplicates(*, network: Network, pesel: str, first_name: str, last_name:
 
 
 @transaction.atomic
-def person_register(*, actor: User, network: Network, data: dict[str, Any], force: bool = False) -> Person:
-    _require_coordinator(actor, network.pk)
+def person_register(
+    *,
+    actor: User,
+    network: Network,
+    data: dict[str, Any],
+    force: bool = False,
+    door_partner: Partner | None = None,
+    consent: dict[str, Any] | None = None,
+    channel: str = "page",
+) -> Person:
+    """Register a person in a network. A coordinator registers anyone; the staff of a partner register a person
+    who came to their door (``door_partner``, one of ``selectors.door_partners``) with the consent they record
+    there (``consent``: categories, purpose, given_by, valid_until, document, partners): the person is then the
+    coordinator's and that partner's, and the coordinators are told so that they may open the case."""
+    is_coordinator = network.pk in scope_for(actor).coordinated_network_ids
+    if not is_coordinator:
+        if door_partner is None or not door_partners(actor, network.pk).filter(pk=door_partner.pk).exists():
+            if not door_partners(actor, network.pk).exists():
+                raise PermissionDenied
+            raise ValidationError({"door_partner": [_("Choose the partner you work for that met the person.")]})
+        if consent is None:
+            raise ValidationError({"categories": [_("Record the consent the person gave at your institution.")]})
+    elif door_partner is not None and door_partner.pk not in set(
+        network_partners(network.pk).values_list("pk", flat=True)
+    ):
+        raise ValidationError({"door_partner": [_("The partner must be a current member of this network.")]})
     unknown = set(data) - set(PERSON_FIELDS)
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
-    person = Person(network=network, registered_by=actor)
+    person = Person(network=network, registered_by=actor, door_partner=door_partner)
     for name, value in data.items():
         setattr(person, name, value.strip() if isinstance(value, str) else value)
     if not person.birth_date and data.get("pesel") is None:
@@ -118,13 +142,55 @@ def person_register(*, actor: User, network: Network, data: dict[str, Any], forc
     )
     same_pesel = [p for p in duplicates if person.pesel and p.pesel == person.pesel]
     if same_pesel:
-        # A PESEL is one person: registering it twice is never right, even with force.
-        raise DuplicatePerson(same_pesel)
+        # A PESEL is one person: registering it twice is never right, even with force. Staff at the door see no
+        # candidates they could not open anyway.
+        raise DuplicatePerson(same_pesel if is_coordinator else [])
     if duplicates and not force:
-        raise DuplicatePerson(duplicates)
+        raise DuplicatePerson(duplicates if is_coordinator else [])
     person.save()
-    log_access(user=actor, person=person, action=AccessAction.CREATE, detail="forced" if duplicates else "")
+    log_access(
+        user=actor, person=person, action=AccessAction.CREATE, channel=channel, detail="forced" if duplicates else ""
+    )
+    if consent is not None:
+        assert door_partner is not None or is_coordinator
+        terms = dict(consent)
+        named = list(terms.pop("partners", None) or [])
+        if door_partner is not None and door_partner not in named:
+            named.insert(0, door_partner)
+        categories = list(terms.pop("categories", None) or [])
+        if categories and DataCategory.IDENTITY not in categories:
+            # Reading the record at all needs its identity: the door's consent always covers it.
+            categories.append(DataCategory.IDENTITY.value)
+        _consent_create(actor=actor, person=person, categories=categories, partners=named, channel=channel, **terms)
+    if door_partner is not None and not is_coordinator:
+        _tell_registered(person, door_partner)
     return person
+
+
+def _tell_registered(person: Person, door_partner: Partner) -> None:
+    from django.urls import reverse
+
+    from network.models import NetworkCoordinator
+    from notifications.services import notify
+
+    coordinators = [
+        c.user for c in NetworkCoordinator.objects.filter(network_id=person.network_id).select_related("user")
+    ]
+    initials = _initials(person)
+
+    def text() -> str:
+        return _("%(partner)s registered a person (%(initials)s): open their case when it is time") % {
+            "partner": door_partner,
+            "initials": initials,
+        }
+
+    notify(
+        recipients=coordinators,
+        kind="person.registered",
+        text=text,
+        obj=person,
+        url=reverse("person-detail", args=[person.pk]),
+    )
 
 
 @transaction.atomic
@@ -173,6 +239,36 @@ def consent_record(
     person = lock_person(person)
     if person.anonymised_at:
         raise Conflict(_("This person's data was anonymised and cannot be changed."), code="anonymised")
+    return _consent_create(
+        actor=actor,
+        person=person,
+        categories=categories,
+        purpose=purpose,
+        partners=partners,
+        partner_types=partner_types,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        given_by=given_by,
+        document=document,
+        channel=channel,
+    )
+
+
+def _consent_create(
+    *,
+    actor: User,
+    person: Person,
+    categories: list[str],
+    purpose: str,
+    partners: list[Partner] | None = None,
+    partner_types: list[str] | None = None,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+    given_by: str = GivenBy.PERSON,
+    document: Any = None,
+    channel: str = "page",
+) -> Consent:
+    """The consent's own rules and its row, grants and log; the caller has checked who may record it."""
     errors: dict[str, list[str]] = {}
     categories = (
         sorted(set(categories or []), key=DataCategory.values.index)

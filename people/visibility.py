@@ -36,6 +36,7 @@ class ShareSource(models.TextChoices):
     REFERRAL = "referral", gettext_lazy("a referral covered by consent")
     LEGAL_BASIS = "legal_basis", gettext_lazy("a referral on a recorded legal basis")
     APPLICATION = "application", gettext_lazy("a candidacy for a placement")
+    DOOR = "door", gettext_lazy("registered the person, with their consent")
 
 
 @dataclass

@@ -9,6 +9,8 @@ Grants follow from domain state; every service that changes state calls ``sync_r
 - People: a receiving partner's group reads the categories that its open referrals share AND that a live consent
   still gives it (or all shared categories when the coordinator recorded a legal basis); only while the
   referral's case is open.
+- People registered at a partner's door (``Person.door_partner``): that partner's group reads the categories
+  live consents give it, as long as they do; a withdrawn or ended consent takes it away at once.
 - Coordinators reach their network's referrals through the network, not through grants.
 """
 
@@ -83,9 +85,16 @@ def sharing_referrals(person: Person) -> QuerySet[Referral]:
     )
 
 
+def door_share(person: Person, consents: list[Consent]) -> tuple[set[str], tuple[Any, ...]]:
+    """What the partner that registered the person at its door reads of them now: what live consents give it."""
+    if person.door_partner_id is None or person.anonymised_at is not None:
+        return set(), ()
+    return consented_to(person.door_partner, consents)
+
+
 def desired_person_grants(person: Person) -> set[tuple[int, int]]:
     referrals = list(sharing_referrals(person))
-    if not referrals:
+    if not referrals and person.door_partner_id is None:
         return set()
     consents = list(Consent.objects.live().filter(person=person).prefetch_related("partners"))
     pairs: set[tuple[int, int]] = set()
@@ -93,6 +102,9 @@ def desired_person_grants(person: Person) -> set[tuple[int, int]]:
         allowed, _ids = referral_share(referral, consents)
         for category in allowed:
             pairs.add((referral.to_partner.group_id, permission_id(CATEGORY_PERMISSIONS[category])))
+    door, _ids = door_share(person, consents)
+    for category in door:
+        pairs.add((person.door_partner.group_id, permission_id(CATEGORY_PERMISSIONS[category])))
     return pairs
 
 
@@ -105,6 +117,19 @@ def explain_person_shares(person: Person) -> list[Any]:
 
     consents = list(Consent.objects.live().filter(person=person).prefetch_related("partners"))
     rows = []
+    door, door_ids = door_share(person, consents)
+    if door:
+        rows.append(
+            Share(
+                partner_id=person.door_partner_id,
+                partner_name=str(person.door_partner),
+                categories=frozenset(door),
+                source="door",
+                label=str(_("registered the person at its door, with their consent")),
+                since=person.created_at,
+                consents=door_ids,
+            )
+        )
     for referral in sharing_referrals(person).order_by("sent_at"):
         allowed, ids = referral_share(referral, consents)
         if not allowed:
@@ -158,10 +183,13 @@ def resync_consent_dates(today: Any = None) -> int:
 
     today = today or timezone.localdate()
     window = (today - datetime.timedelta(days=3), today)
-    people = Person.objects.filter(
-        Q(consents__valid_until__range=(window[0], window[1])) | Q(consents__valid_from__range=window),
-        referrals__state__in=OPEN_STATES,
-    ).distinct()
+    people = (
+        Person.objects.filter(
+            Q(consents__valid_until__range=(window[0], window[1])) | Q(consents__valid_from__range=window),
+        )
+        .filter(Q(referrals__state__in=OPEN_STATES) | Q(door_partner__isnull=False))
+        .distinct()
+    )
     count = 0
     for person in people:
         missing, extra = sync_person(person)
@@ -187,7 +215,10 @@ def register_policies() -> None:
             model=Person,
             table=PersonGroupObjectPermission,
             desired=desired_person_grants,
-            sources=lambda: Person.objects.filter(referrals__state__in=OPEN_STATES).distinct(),
+            sources=lambda: Person.objects.filter(
+                Q(referrals__state__in=OPEN_STATES) | Q(door_partner__isnull=False)
+            ).distinct(),
+            prepare=lambda queryset: queryset.select_related("door_partner"),
         )
     )
 

@@ -120,8 +120,16 @@ class JobPlacement(TimeStamped):
 
     @property
     def is_accepting(self) -> bool:
-        """Open and before its closing date: new candidates may be proposed."""
-        return self.is_open and (self.closing_date is None or self.closing_date >= timezone.localdate())
+        """Open, before its closing date and with a position still free: new candidates may be proposed."""
+        return (
+            self.is_open
+            and (self.closing_date is None or self.closing_date >= timezone.localdate())
+            and self.hired_count < self.positions
+        )
+
+    @property
+    def is_filled(self) -> bool:
+        return self.hired_count >= self.positions
 
     @property
     def address(self) -> str:

@@ -168,6 +168,17 @@ class Person(TimeStamped):
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, editable=False
     )
+    # The partner through whose door the person first came, when its staff registered them (not the coordinator):
+    # its staff read what the consent they recorded gives it (the person grant policy, referrals/access.py).
+    door_partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("registered at"),
+    )
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     # A duplicate merged into another record (people/merging.py): it keeps its rows of the append-only access log,
     # which the kept record shows as its own, and is hidden everywhere else.

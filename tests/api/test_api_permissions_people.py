@@ -193,11 +193,13 @@ REDIRECT: dict[str, Table] = {
     "consent_withdrawn": only(coordinator=409, sending_staff=403),
 }
 # Registering a person: the network's coordinators; those who see the network otherwise 403.
+# Partner staff may register at their door, but only with their partner and the consent they record: a body
+# without them is a 400 (tests/people/test_door.py has the rest); an employer and the monitor never (403).
 PERSON_CREATE: dict[str, Table] = {
     "own": only(
-        coordinator=201, receiving_staff=403, receiving_admin=403, sending_staff=403, employer=403, monitor=403
+        coordinator=201, receiving_staff=400, receiving_admin=400, sending_staff=400, employer=403, monitor=403
     ),
-    "theirs": only(other_coordinator=201, unrelated_staff=403, unrelated_admin=403, monitor=403),
+    "theirs": only(other_coordinator=201, unrelated_staff=400, unrelated_admin=400, monitor=403),
 }
 # Instruments are data: the shared one for everyone, a network's own for those who see the network.
 A_SIDE = dict.fromkeys(["coordinator", "receiving_staff", "receiving_admin", "sending_staff", "employer"], 200)
@@ -877,6 +879,112 @@ def observe(response: Any, listed_object: Any) -> Outcome:
         return int(response.status_code)
     ids = {str(row["id"]) for row in response.json()["results"]}  # notification ids are numbers
     return SEEN if str(listed_object.pk) in ids else HIDDEN
+
+
+# --- the day's work: worklist, printable documents, the agreement's history ----------------------------------
+
+
+def a_meeting(c: Context, t: str) -> Any:
+    from people.groups import meeting_record
+
+    group = group_of(c, t)
+    return meeting_record(
+        actor=c.scene.coordinator(t), group=group, held_on=timezone.localdate(), duration_minutes=60, attendee_ids=[]
+    )
+
+
+def an_agreement(c: Context, t: str) -> Any:
+    from django.core.files.base import ContentFile
+
+    from tests.factories import AgreementFactory
+
+    agreement = AgreementFactory(network=c.scene.network_of(t))
+    agreement.document.save("porozumienie.pdf", ContentFile(b"%PDF-1.4\n%test\n%%EOF\n"))
+    return agreement
+
+
+# Who may register in a network (and so print its blank consent form): its coordinators and member partners'
+# staff; an employer and the monitor get 404 for a document.
+DOOR_NETWORK: dict[str, Table] = {
+    "own": only(coordinator=200, **MOPR, sending_staff=200),
+    "theirs": only(other_coordinator=200, **BYTOM),
+}
+SEE_NETWORK_A = only(monitor=200, **A_SIDE)
+SEE_NETWORK_B = only(monitor=200, **B_SIDE)
+SEE_AGREEMENT: dict[str, Table] = {"own": SEE_NETWORK_A, "theirs": SEE_NETWORK_B}
+ADD_AGREEMENT: dict[str, Table] = {
+    "own": only(
+        coordinator=201, receiving_staff=403, receiving_admin=403, sending_staff=403, employer=403, monitor=403
+    ),
+    "theirs": only(other_coordinator=201, unrelated_staff=403, unrelated_admin=403, monitor=403),
+}
+
+MATRIX += [
+    Operation(
+        "GET",
+        "/api/v1/me/worklist/",
+        lambda c, t, p: ("/api/v1/me/worklist/", None),
+        {"own": expect(200, employer=404, monitor=404)},
+    ),
+    Operation("GET", "/api/v1/persons/{id}/documents/consent-form/", person_url("documents/consent-form/"), PATH_READ),
+    Operation("GET", "/api/v1/persons/{id}/documents/support-plan/", person_url("documents/support-plan/"), PATH_READ),
+    Operation(
+        "GET",
+        "/api/v1/networks/{id}/documents/consent-form/",
+        lambda c, t, p: (f"/api/v1/networks/{c.scene.network_of(t).pk}/documents/consent-form/", None),
+        DOOR_NETWORK,
+    ),
+    Operation(
+        "GET",
+        "/api/v1/meetings/{id}/documents/attendance-list/",
+        lambda c, t, p: (f"/api/v1/meetings/{p.pk}/documents/attendance-list/", None),
+        each(MANAGE_GROUP, **{"403": 404}),
+        prepare=a_meeting,
+    ),
+    Operation(
+        "GET",
+        "/api/v1/referrals/{id}/documents/letter/",
+        referral_url("documents/letter/"),
+        READ_REFERRAL,
+        prepare=lambda c, t: c.scene.referrals[t],
+    ),
+    Operation(
+        "GET",
+        "/api/v1/networks/{id}/agreements/",
+        lambda c, t, p: (f"/api/v1/networks/{c.scene.network_of(t).pk}/agreements/", None),
+        SEE_AGREEMENT,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/networks/{id}/agreements/",
+        lambda c, t, p: (
+            f"/api/v1/networks/{c.scene.network_of(t).pk}/agreements/",
+            {"title": "Porozumienie — nowa wersja", "valid_from": "2031-01-01"},
+        ),
+        ADD_AGREEMENT,
+    ),
+    Operation(
+        "GET",
+        "/api/v1/agreements/{id}/",
+        lambda c, t, p: (f"/api/v1/agreements/{p.pk}/", None),
+        SEE_AGREEMENT,
+        prepare=an_agreement,
+    ),
+    Operation(
+        "PATCH",
+        "/api/v1/agreements/{id}/",
+        lambda c, t, p: (f"/api/v1/agreements/{p.pk}/", {"title": "Porozumienie (tekst jednolity)"}),
+        each(ADD_AGREEMENT, **{"201": 200}),
+        prepare=an_agreement,
+    ),
+    Operation(
+        "GET",
+        "/api/v1/agreements/{id}/document/",
+        lambda c, t, p: (f"/api/v1/agreements/{p.pk}/document/", None),
+        SEE_AGREEMENT,
+        prepare=an_agreement,
+    ),
+]
 
 
 # After an expiry every answer is the one after a withdrawal (tests/permission_scenes.py).

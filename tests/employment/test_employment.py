@@ -409,13 +409,14 @@ def test_it_refuses_a_retention_checkpoint_before_its_day(emp: Emp) -> None:
 
 def test_it_never_hires_more_people_than_positions(emp: Emp) -> None:
     placement = post_placement(emp, positions=1)
-    hire(emp, placement)
+    # Both candidates are proposed while the position is free (a filled placement takes no more candidates).
     second = advance(
         emp.world.employer_staff,
         propose(emp, placement, candidate(emp.world, first_name="Jan", last_name="Nowak", pesel="")),
         Stage.INTERVIEW,
         Stage.OFFERED,
     )
+    hire(emp, placement)
     response = api(emp.world.employer_staff).post(
         f"/api/v1/applications/{second.pk}/advance/", {"stage": "hired"}, format="json"
     )

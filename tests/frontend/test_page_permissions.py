@@ -132,10 +132,16 @@ MANAGE_STAFF = {
 # A staff invitation: only the invited account answers it (302 back home); to anyone else it does not exist.
 INVITEE = {"own": "sending_staff", "theirs": "other_coordinator"}
 ANSWER_INVITATION = {t: page(**{invitee: 302}) for t, invitee in INVITEE.items()}
-# Registering a person: the network's coordinators; the monitor never reaches a person-level page (404).
+# Registering a person: the network's coordinators, and member partners' staff at their door (with the consent
+# they record there); never an employer (403); the monitor never reaches a person-level page (404).
 REGISTER = {
-    "own": page(**{**A_CANNOT, "coordinator": 200}),
-    "theirs": page(other_coordinator=200, unrelated_staff=403, unrelated_admin=403),
+    "own": page(coordinator=200, receiving_staff=200, receiving_admin=200, sending_staff=200, employer=403),
+    "theirs": page(other_coordinator=200, unrelated_staff=200, unrelated_admin=200),
+}
+# The blank consent form of a network: whoever may register there; an employer gets a 404 for a document.
+DOOR_FORM = {
+    "own": page(coordinator=200, receiving_staff=200, receiving_admin=200, sending_staff=200),
+    "theirs": page(other_coordinator=200, unrelated_staff=200, unrelated_admin=200),
 }
 # The person's export (data-subject access) and anonymisation: coordinators only.
 COORDINATOR_OF_PERSON = {
@@ -307,6 +313,18 @@ def a_goal(o: Objects, t: str) -> Any:
     )
 
 
+def a_meeting(o: Objects, t: str) -> Any:
+    from people.groups import meeting_record
+
+    return meeting_record(
+        actor=o.scene.coordinator(t),
+        group=o.scene.groups[t],
+        held_on=timezone.localdate(),
+        duration_minutes=60,
+        attendee_ids=[],
+    )
+
+
 def a_group_member(o: Objects, t: str) -> Any:
     member = o.scene.people["theirs" if t == "theirs" else "own"]
     group_join(actor=o.scene.coordinator(t), group=o.scene.groups[t], person=member)
@@ -454,6 +472,32 @@ MATRIX = [
         prepare=with_agreement_document,
     ),
     Row("network-import", url("network-import", network), COORDINATE),
+    Row("network-agreement-history", url("network-agreement-history", network), SEE_NETWORK),
+    Row(
+        "network-agreement-history",
+        url("network-agreement-history", network),
+        {
+            t: {
+                p: 302 if o == 200 and p in ("coordinator", "other_coordinator") else (403 if o == 200 else o)
+                for p, o in table.items()
+            }
+            for t, table in SEE_NETWORK.items()
+        },
+        method="POST",
+        data=lambda o, t, p: {"title": "Porozumienie — nowa wersja", "valid_from": "2031-01-01"},
+    ),
+    # --- the day's work: the worklist and printable documents ---
+    Row("worklist", url("worklist"), {"-": page(200, employer=404, monitor=404)}),
+    Row("consent-form", url("consent-form", person), as_page(PATH_READ)),
+    Row("consent-form-blank", url("consent-form-blank", network), DOOR_FORM),
+    Row("support-plan-pdf", url("support-plan-pdf", person), as_page(PATH_READ)),
+    Row(
+        "attendance-list-pdf",
+        url("attendance-list-pdf", prepared),
+        as_page(MANAGE_GROUP, **{"403": 404}),
+        prepare=a_meeting,
+    ),
+    Row("referral-letter-pdf", url("referral-letter-pdf", referral), as_page(READ_REFERRAL)),
     Row("partner-detail", url("partner-detail", partner), SEE_PARTNER),
     Row("partner-edit", url("partner-edit", partner), EDIT_PARTNER),
     Row("partner-staff", url("partner-staff", partner), MANAGE_STAFF),

@@ -91,8 +91,9 @@ def test_it_finds_a_duplicate_by_folded_name_and_birth_date_and_registers_on_pur
     assert Person.objects.count() == 2
 
 
-def test_it_lets_only_the_networks_coordinator_register(client: Any, world: Any) -> None:
-    for user, expected in [(world.receiving_staff, 403), (world.other_coordinator, 404), (world.monitor, 404)]:
+def test_it_lets_only_the_coordinator_and_the_networks_partners_register(client: Any, world: Any) -> None:
+    # Partner staff register at their door (tests/people/test_door.py); an employer never, strangers see nothing.
+    for user, expected in [(world.employer_staff, 403), (world.other_coordinator, 404), (world.monitor, 404)]:
         client.force_login(user)
         assert register(client, world).status_code == expected
     assert not Person.objects.exists()
