@@ -204,6 +204,15 @@ LOGINS = {
     "pup": ("Paweł", "Urbański", "pup", StaffRole.STAFF),
     "pracodawca": ("Piotr", "Kowalczyk", "drukarnia", StaffRole.ADMIN),
     "trener": ("Tomasz", "Pracowity", "zaz", StaffRole.JOB_COACH),
+    # One login for every other partner, so that a referral to any of them can be answered in the demo.
+    "szpital": ("Szymon", "Lekarski", "szpital", StaffRole.ADMIN),
+    "czp": ("Cecylia", "Zdrowa", "czp", StaffRole.ADMIN),
+    "pcpr": ("Patrycja", "Rodzinna", "pcpr", StaffRole.ADMIN),
+    "pfron": ("Filip", "Wsparcki", "pfron", StaffRole.ADMIN),
+    "stowarzyszenie": ("Stanisława", "Razem", "stowarzyszenie", StaffRole.ADMIN),
+    "porady": ("Paulina", "Prawnicza", "porady", StaffRole.ADMIN),
+    "szkolenia": ("Szczepan", "Kursowy", "szkolenia", StaffRole.ADMIN),
+    "ogrodnik": ("Olga", "Zielińska", "ogrodnik", StaffRole.ADMIN),
 }
 
 
