@@ -235,7 +235,7 @@ def test_it_counts_each_person_once_across_services_partners_and_groups(report_w
         **dict.fromkeys(PathStage.values, 0),
         "community_support": 3,  # P1 (care, ŚDS, group), P2 (care, group), P3 (group)
         "legal_social": 2,  # P1, P5
-        "": 1,  # P2's session without a service
+        "": 2,  # P2's session without a service; P1's referrals accepted by MOPR without one (issue 15)
         "total": 4,  # not 3 + 2 + 1: P1 and P2 are in two rows, counted once here
     }
     assert values(report, "by_partner", "people") == {
