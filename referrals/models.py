@@ -100,6 +100,12 @@ class Referral(TimeStamped):
         return f"{self.person} → {self.to_partner} ({self.state})"
 
     @property
+    def category_labels(self) -> list[str]:
+        """The data shared, as users read it (never the codes)."""
+        labels = dict(DataCategory.choices)
+        return [str(labels.get(code, code)) for code in self.categories]
+
+    @property
     def is_overdue(self) -> bool:
         return self.state == State.SENT and self.due_by is not None and self.due_by < timezone.now()
 

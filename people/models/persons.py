@@ -415,6 +415,15 @@ class AccessAction(models.TextChoices):
     ANONYMISE = "anonymise", _("anonymised")
 
 
+class AccessChannel(models.TextChoices):
+    """How a row of the access log was read; the person page, its export and the admin show the label."""
+
+    PAGE = "page", _("web page")
+    API = "api", _("API")
+    FHIR = "fhir", _("FHIR interface (a partner's system)")
+    COMMAND = "command", _("administrator's command")
+
+
 class AccessLog(models.Model):
     """Append-only record of who read or changed a person's data (a trigger refuses UPDATE and DELETE).
 
@@ -426,7 +435,7 @@ class AccessLog(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="access_log")
     action = models.CharField(max_length=10, choices=AccessAction.choices)
-    channel = models.CharField(max_length=10, default="page")  # page | api | command
+    channel = models.CharField(max_length=10, default=AccessChannel.PAGE, choices=AccessChannel.choices)
     view = models.CharField(max_length=100, blank=True)
     detail = models.CharField(max_length=255, blank=True)
 
