@@ -386,6 +386,7 @@ SPECTACULAR_SETTINGS = {
         "ReaderKindEnum": "people.visibility.ReaderKind",
         "ActivityKindEnum": "people.models.ActivityKind",
         "ShareSourceEnum": "people.visibility.ShareSource",
+        "FundingSourceEnum": "partners.choices.FundingSource",
     },
 }
 
