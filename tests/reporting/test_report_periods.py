@@ -221,8 +221,9 @@ def test_the_page_the_api_and_every_file_give_the_same_figures(client: Any, repo
     url = reverse("report-monitoring", args=[w.network.pk])
     body = api_for(w.coordinator).get(f"/api/v1/networks/{w.network.pk}/reports/monitoring/", {"quarter": "2025-Q2"})
     summary = {row["key"]: row["value"] for row in body.json()["tables"]["summary"]["rows"]}
-    # Q2 2025: P1 (care 10.03 no; legal 2.06 yes; meeting 11.06), P2 (1.04, 5.05, meeting 11.06), P3 (meeting 11.06).
-    assert (summary["people"], summary["new"], summary["continuing"]) == (3, 2, 1)
+    # Q2 2025: P1 (legal 2.06, meeting 11.06; before: meeting 8.01, referral accepted 3.02, care 10.03), P2 (care
+    # 1.04, 5.05, meeting 11.06; before: only a declined referral), P3 (meeting 11.06; before: meeting 8.01).
+    assert (summary["people"], summary["new"], summary["continuing"]) == (3, 1, 2)
     assert body.json()["period"]["kind"] == "quarter"
     csv_text = client.get(url, {"quarter": "2025-Q2", "format": "csv"}).content.decode("utf-8-sig")
     from openpyxl import load_workbook
