@@ -66,8 +66,9 @@ class FundingSerializer(serializers.ModelSerializer):
 
 class FundingWriteSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    source = serializers.ChoiceField(choices=FundingSource.choices)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)  # type: ignore[arg-type]
+    # A field named "source" shadows Field.source in the stubs; it is only a field here.
+    source = serializers.ChoiceField(choices=FundingSource.choices)  # type: ignore[assignment]
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 

@@ -241,6 +241,6 @@ def figure_list(request: AuthedRequest, network_id: UUID, figure: str) -> HttpRe
         referrals = referrals.exclude(state=State.DECLINED)
     elif figure == "referrals_declined":
         referrals = referrals.filter(state=State.DECLINED)
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
-    context |= {"title": REFERRAL_FIGURES[figure], "page": page}
+    referral_page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    context |= {"title": REFERRAL_FIGURES[figure], "page": referral_page}
     return render(request, "reports/figure_referrals.html", context)

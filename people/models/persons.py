@@ -22,7 +22,7 @@ from guardian.models import GroupObjectPermissionBase
 
 from core.models import TimeStamped
 from network.models import Network
-from partners.choices import PartnerType
+from partners.choices import PartnerType, PathStage
 from partners.models import Partner
 from partners.uploads import upload_path
 from partners.validators import validate_pesel, validate_postal_code
@@ -308,6 +308,11 @@ class Consent(TimeStamped):
             and (self.valid_until is None or self.valid_until >= day)
         )
 
+    @property
+    def partner_type_labels(self) -> list[str]:
+        labels = dict(PartnerType.choices)
+        return [str(labels.get(code, code)) for code in self.partner_types]
+
     def category_labels(self) -> list[str]:
         labels = dict(DataCategory.choices)
         return [str(labels.get(code, code)) for code in self.categories]
@@ -369,6 +374,11 @@ class Case(TimeStamped):
     def stage_label(self) -> str:
         return dict(self.network.stage_choices()).get(self.stage, self.stage)
 
+    def label_of_stage(self, code: str) -> str:
+        """Any stage of this case's network by its name there (a timeline row names the stage it moved to)."""
+        labels = dict(self.network.stage_choices())
+        return str(labels.get(code) or dict(PathStage.choices).get(code, code))
+
 
 class CaseEventKind(models.TextChoices):
     OPENED = "opened", _("case opened")
@@ -404,6 +414,10 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d}"
+
+    @property
+    def to_stage_label(self) -> str:
+        return self.case.label_of_stage(self.to_stage) if self.to_stage else ""
 
 
 class AccessAction(models.TextChoices):

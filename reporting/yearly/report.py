@@ -155,7 +155,7 @@ def monitoring_report(network: Network | None, period: Period) -> MonitoringRepo
         if code in by_funding or code in amounts
     ]
     funding_cols = [*person_cols, Column("amount", _("amount (PLN)"), True, 0.01, suppress=False, decimals=2)]
-    funding_total = Row("total", _("total"), figures(total_row) | {"amount": money(sum(amounts.values()))})
+    funding_total = Row("total", _("total"), figures(total_row) | {"amount": money(sum(amounts.values(), Decimal(0)))})
 
     people_new = history["total"][0][1]
 
@@ -278,7 +278,8 @@ def comparison_tables(
     empty = [(0, 0)] * COMPARED_YEARS
 
     def values(counts: list[tuple[int, int]]) -> dict[str, Value]:
-        return {f"people_{i}": counts[i][0] for i in range(COMPARED_YEARS)} | {"new_0": counts[0][1]}
+        shown: dict[str, Value] = {f"people_{i}": counts[i][0] for i in range(COMPARED_YEARS)}
+        return shown | {"new_0": counts[0][1]}
 
     def added(rows: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
         return [(sum(r[i][0] for r in rows), sum(r[i][1] for r in rows)) for i in range(COMPARED_YEARS)]

@@ -81,7 +81,7 @@ def candidates() -> dict[str, list[Any]]:
     from people.models import Case, Consent, Goal, GroupMembership, Person, SupportGroup
     from referrals.models import Referral
     from reporting.models import FundingAmount
-    from webhooks.models import Webhook
+    from webhooks.models import Subscription
 
     def pick(queryset: Any, *order: str) -> list[Any]:
         return [row.pk for row in queryset.order_by(*order)[:PER_KIND]]
@@ -106,7 +106,7 @@ def candidates() -> dict[str, list[Any]]:
         "case_id": pick(Case.objects.all(), "opened_on"),
         "goal_id": pick(Goal.objects.all(), "created_at"),
         "notification_id": pick(Notification.objects.all(), "created_at"),
-        "webhook_id": pick(Webhook.objects.all(), "created_at"),
+        "webhook_id": pick(Subscription.objects.all(), "created_at"),
         "funding_id": pick(FundingAmount.objects.all(), "year"),
         "figure": ["people", "new", "referrals_sent"],
         "action": [],
