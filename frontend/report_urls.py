@@ -12,7 +12,7 @@ urlpatterns = [
     path("networks/<uuid:network_id>/report/close/", period_views.report_close, name="report-close"),
     path("networks/<uuid:network_id>/report/reopen/", period_views.report_reopen, name="report-reopen"),
     path("networks/<uuid:network_id>/report/sent.pdf", period_views.report_closed_pdf, name="report-closed-pdf"),
-    path("networks/<uuid:network_id>/report/list/<slug:figure>/", period_views.figure_list, name="report-figure-list"),
+    path("networks/<uuid:network_id>/report/list/<str:figure>/", period_views.figure_list, name="report-figure-list"),
     path("networks/<uuid:network_id>/funding/", period_views.funding, name="report-funding"),
     path(
         "networks/<uuid:network_id>/funding/<uuid:funding_id>/remove/",
