@@ -16,7 +16,7 @@ from core.models import TimeStamped
 from network.models import Network
 from partners.models import Partner, Service
 from people.models import Case, DataCategory, Person
-from referrals.choices import OPEN_STATES, OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
+from referrals.choices import NOTE_LABELS, OPEN_STATES, OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
@@ -130,6 +130,11 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_state} → {self.to_state}"
+
+    @property
+    def note_shown(self) -> str:
+        """The note as users read it: a note the services write as a code ("waitlist") by its label."""
+        return str(NOTE_LABELS.get(self.note, self.note))
 
     @property
     def reason_label(self) -> str:
