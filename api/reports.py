@@ -30,6 +30,7 @@ from core.scope import scope_for
 from network.access import get_network_for
 from reporting import exports as report_exports
 from reporting import yearly as reports
+from reporting.selectors import network_report
 
 log = logging.getLogger("lsw.reports")
 
@@ -70,6 +71,7 @@ class ReportRowSerializer(serializers.Serializer):
     hours = FigureField(required=False)
     meetings = FigureField(required=False)
     count = FigureField(required=False)
+    amount = FigureField(required=False)
     value = FigureField(required=False)
 
 
@@ -90,6 +92,8 @@ class ReportTablesSerializer(serializers.Serializer):
     by_partner = ReportTableSerializer()
     support_groups = ReportTableSerializer()
     by_funding = ReportTableSerializer()
+    by_network = ReportTableSerializer(required=False, help_text="Regional report only: compared with past years.")
+    by_county = ReportTableSerializer(required=False, help_text="Regional report only: compared with past years.")
     referrals = ReportTableSerializer()
     declined_by_reason = ReportTableSerializer()
     employment = ReportTableSerializer()
@@ -104,6 +108,8 @@ class ReportPeriodSerializer(serializers.Serializer):
     # "from" is a Python keyword: the field is declared under another name and renamed below.
     to = serializers.DateField()
     year = serializers.IntegerField(allow_null=True)
+    kind = serializers.ChoiceField(choices=["month", "quarter", "year", "range"])
+    label = serializers.CharField()  # type: ignore[assignment]
 
     def get_fields(self) -> dict[str, serializers.Field]:
         return {"from": serializers.DateField(), **super().get_fields()}
@@ -117,12 +123,17 @@ class MonitoringReportSerializer(serializers.Serializer):
     period = ReportPeriodSerializer()
     suppressed = serializers.BooleanField(help_text="Small cells suppressed (the regional report).")
     generated_at = serializers.DateTimeField()
+    closed = serializers.DictField(
+        allow_null=True, help_text="Who closed the period's report and when; the figures are then frozen."
+    )
     rules = serializers.ListField(child=serializers.CharField(), help_text="How the figures are counted.")
     tables = ReportTablesSerializer()
 
 
 PERIOD_PARAMETERS = [
     OpenApiParameter("year", OpenApiTypes.INT, description="Calendar year (default: the current one)."),
+    OpenApiParameter("month", OpenApiTypes.STR, description="A month, such as 2025-03 (wins over `year`)."),
+    OpenApiParameter("quarter", OpenApiTypes.STR, description="A quarter, such as 2025-Q1 (wins over `year`)."),
     OpenApiParameter("from", OpenApiTypes.DATE, description="First day of a period (with `to`; wins over `year`)."),
     OpenApiParameter("to", OpenApiTypes.DATE, description="Last day of the period, included."),
     OpenApiParameter(
@@ -156,7 +167,7 @@ class ReportView(APIView):
             return Response(report.as_dict())
         exported = report_exports.export(report, file_format)
         response = HttpResponse(exported.content, content_type=exported.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+        response["Content-Disposition"] = report_exports.content_disposition(exported.filename)
         return response
 
 
@@ -173,7 +184,7 @@ class NetworkMonitoringReportView(ReportView):
             raise Http404
         file_format = self.file_format(request)
         period = reports.parse_period(request.query_params)
-        report = reports.monitoring_report(network, period)
+        report, _closure = network_report(network, period)  # frozen when the period is closed
         if file_format != "json":
             log.info("report export: user=%s network=%s period=%s format=%s", user.pk, network.pk, period, file_format)
         return self.respond(report, file_format)

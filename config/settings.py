@@ -250,6 +250,8 @@ GUARDIAN_RAISE_403 = False
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates print as DD.MM.RRRR in every language (config/formats/): what Polish offices write, and never ISO.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Warsaw")
 USE_I18N = True
 USE_TZ = True
@@ -458,6 +460,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "people.models.ActivityKind",
         "ShareSourceEnum": "people.visibility.ShareSource",
         "GoalStatusEnum": "people.models.GoalStatus",
+        "FundingSourceEnum": "partners.choices.FundingSource",
     },
 }
 

@@ -204,6 +204,15 @@ LOGINS = {
     "pup": ("Paweł", "Urbański", "pup", StaffRole.STAFF),
     "pracodawca": ("Piotr", "Kowalczyk", "drukarnia", StaffRole.ADMIN),
     "trener": ("Tomasz", "Pracowity", "zaz", StaffRole.JOB_COACH),
+    # One login for every other partner, so that a referral to any of them can be answered in the demo.
+    "szpital": ("Szymon", "Lekarski", "szpital", StaffRole.ADMIN),
+    "czp": ("Cecylia", "Zdrowa", "czp", StaffRole.ADMIN),
+    "pcpr": ("Patrycja", "Rodzinna", "pcpr", StaffRole.ADMIN),
+    "pfron": ("Filip", "Wsparcki", "pfron", StaffRole.ADMIN),
+    "stowarzyszenie": ("Stanisława", "Razem", "stowarzyszenie", StaffRole.ADMIN),
+    "porady": ("Paulina", "Prawnicza", "porady", StaffRole.ADMIN),
+    "szkolenia": ("Szczepan", "Kursowy", "szkolenia", StaffRole.ADMIN),
+    "ogrodnik": ("Olga", "Zielińska", "ogrodnik", StaffRole.ADMIN),
 }
 
 
@@ -332,4 +341,30 @@ def load_demo() -> str:
     from demo.employment import load_demo_employment
 
     load_demo_employment(network, partners, users)
+    _demo_report(network, users["koordynator"])
     return f"{User.objects.count()} users, {len(partners)} partners, {people} people in «{network.name}»"
+
+
+# The funding of the demo network in PLN, by year and source (the good-practice card's "źródło i wysokość
+# finansowania"), and the 2025 report closed and sent to the region, so that the monitor sees one network sent.
+DEMO_FUNDING = [
+    (2025, "municipal_budget", "184000.00", "Budżet miasta: MOPR, usługi opiekuńcze, grupa wsparcia"),
+    (2025, "pfron", "62500.00", "Turnusy i dofinansowanie stanowisk pracy"),
+    (2025, "labour_fund", "38200.00", "Szkolenia zawodowe PUP"),
+    (2025, "esf_plus", "120000.00", "Projekt aktywizacji społeczno-zawodowej"),
+    (2026, "municipal_budget", "191500.00", "Budżet miasta"),
+    (2026, "pfron", "58000.00", ""),
+    (2026, "voivode_grant", "45000.00", "Dotacja wojewody na ŚDS"),
+]
+
+
+def _demo_report(network: Network, coordinator: User) -> None:
+    from reporting.models import FundingAmount, ReportClosure
+    from reporting.services import funding_set, report_close
+    from reporting.yearly import Period
+
+    for year, source, amount, note in DEMO_FUNDING:
+        if not FundingAmount.objects.filter(network=network, year=year, source=source).exists():
+            funding_set(actor=coordinator, network=network, year=year, source=source, amount=amount, note=note)
+    if not ReportClosure.objects.filter(network=network).exists():
+        report_close(actor=coordinator, network=network, period=Period.year(START.year))

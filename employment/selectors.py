@@ -23,6 +23,7 @@ from employment.access import (
 from employment.models import (
     CHECKPOINT_MONTHS,
     STAGE_LABELS,
+    ApplicationReason,
     FollowAlongContact,
     JobPlacement,
     PlacementApplication,
@@ -136,6 +137,7 @@ def timeline_data(user: AuthUser, application: PlacementApplication) -> list[dic
             "to_label": str(STAGE_LABELS.get(event.to_stage, event.to_stage)),
             "at": event.at.isoformat(),
             "reason_code": event.reason_code,
+            "reason_label": str(dict(ApplicationReason.choices).get(event.reason_code, event.reason_code)),
             "reason_origin": event.reason_origin,
             "note": event.note if (event.by_employer or not employer_reader) else "",
         }

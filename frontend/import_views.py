@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -99,11 +100,12 @@ def _documentation() -> dict[str, Any]:
         "partner_header": ";".join(column.code for column in COLUMNS[ImportKind.PARTNERS]),
         "service_header": ";".join(column.code for column in COLUMNS[ImportKind.SERVICES]),
         "choice_lists": [
-            (_("Partner types (type)"), PartnerType.choices),
-            (_("Sectors (sector)"), Sector.choices),
-            (_("Functions in the local system (functions)"), PartnerFunction.choices),
-            (_("Path stages (category)"), PathStage.choices),
-            (_("Funding sources (funding_source)"), FundingSource.choices),
+            # The column's name in the file is an identifier, shown as code beside the heading.
+            (format_html("{} (<code>type</code>)", _("Partner types")), PartnerType.choices),
+            (format_html("{} (<code>sector</code>)", _("Sectors")), Sector.choices),
+            (format_html("{} (<code>functions</code>)", _("Functions in the local system")), PartnerFunction.choices),
+            (format_html("{} (<code>category</code>)", _("Path stages")), PathStage.choices),
+            (format_html("{} (<code>funding_source</code>)", _("Funding sources")), FundingSource.choices),
         ],
         "max_mb": MAX_MB,
     }

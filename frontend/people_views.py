@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 from uuid import UUID
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -147,6 +149,8 @@ def _sections(access: PersonAccess) -> list[tuple[str, list[tuple[str, Any]]]]:
             field = Person._meta.get_field(name)
             display = getattr(person, f"get_{name}_display", None)
             value = display() if callable(display) and getattr(person, name) else getattr(person, name)
+            if isinstance(value, datetime.date):
+                value = formats.date_format(value, "d.m.Y")  # linebreaksbr would print it as ISO
             if value not in (None, ""):
                 rows.append((str(getattr(field, "verbose_name", name)), value))
         sections.append((str(title), rows))

@@ -10,17 +10,21 @@ Thin views: figures come from ``reporting.yearly``, files from ``reporting.expor
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from core.scope import scope_for
@@ -32,6 +36,7 @@ from people.audit import log_access
 from people.models import AccessAction
 from reporting import exports as report_exports
 from reporting import yearly as reports
+from reporting.selectors import network_report
 
 log = logging.getLogger("lsw.reports")
 
@@ -102,6 +107,29 @@ def table_chart(table: reports.Table) -> Chart | None:
 # --- the dashboard ------------------------------------------------------------------------------------
 
 
+def _period_context(network: Network, period: reports.Period | None) -> dict[str, Any]:
+    """The dashboard's figures of a month, quarter or year, each linking to the list behind it."""
+    period = period or reports.Period.month(timezone.localdate().year, timezone.localdate().month)
+    report, closure = network_report(network, period)
+    links = figure_links(network, period)
+    summary = report.table("summary")
+    period_tiles = [
+        (row.label, report_exports.display(row.values.get("value")), links.get(row.key)) for row in summary.rows
+    ]
+    period_tiles += [
+        (row.label, report_exports.display(row.values.get("value")), links.get(f"referrals_{row.key}"))
+        for row in report.table("referrals").rows
+        if row.key in ("accepted", "declined")
+    ]
+    return {
+        "period": period,
+        "period_tiles": period_tiles,
+        "period_closure": closure,
+        "report_link": f"{reverse('report-monitoring', args=[network.pk])}?{urlencode(period.query())}",
+        **period_choices(period, network.start_date.year),
+    }
+
+
 def _dashboard_context(network: Network) -> dict[str, Any]:
     board = reports.dashboard(network)
     top = max((row.people for row in board.stages), default=0)
@@ -124,7 +152,10 @@ def _dashboard_context(network: Network) -> dict[str, Any]:
 @require_GET
 def dashboard(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = coordinated_network(request, network_id)
-    context = _dashboard_context(network)
+    period, errors = _dashboard_period(request)
+    for error in errors:
+        messages.error(request, error)
+    context = _dashboard_context(network) | _period_context(network, period)
     template = "reports/_tiles.html" if request.htmx else "reports/dashboard.html"
     return render(request, template, context)
 
@@ -135,6 +166,16 @@ def dashboard_tiles(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     """The tiles alone: the page swaps them in when a live hint says something changed."""
     network = coordinated_network(request, network_id)
     return render(request, "reports/_tiles.html", _dashboard_context(network))
+
+
+def _dashboard_period(request: AuthedRequest) -> tuple[reports.Period | None, list[str]]:
+    """The dashboard's period: the month, quarter or year chosen, the current month when none is."""
+    if not any(request.GET.get(name) for name in ("month", "quarter", "year", "from", "to")):
+        return None, []
+    try:
+        return reports.parse_period(request.GET), []
+    except ValidationError as exc:
+        return None, list(exc.messages)
 
 
 # --- the monitoring report ----------------------------------------------------------------------------
@@ -150,22 +191,22 @@ def _period(request: AuthedRequest) -> tuple[reports.Period, list[str]]:
 def _download(report: reports.MonitoringReport, file_format: str) -> HttpResponse:
     exported = report_exports.export(report, file_format)
     response = HttpResponse(exported.content, content_type=exported.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    response["Content-Disposition"] = report_exports.content_disposition(exported.filename)
     return response
 
 
-def _table_block(table: reports.Table) -> dict[str, Any]:
+def _table_block(table: reports.Table, links: dict[str, str] | None = None) -> dict[str, Any]:
     """A table as the page shows it: labels and figures already written out ("<5" and "*" as they are)."""
     display = report_exports.display
 
     def cells(row: reports.Row) -> list[str]:
-        return [display(row.values.get(column.key)) for column in table.columns]
+        return [display(row.values.get(column.key), column.decimals) for column in table.columns]
 
     return {
         "key": table.key,
         "title": table.title,
         "columns": [column.label for column in table.columns],
-        "rows": [(row.label, cells(row)) for row in table.rows],
+        "rows": [(row.label, cells(row), (links or {}).get(row.key)) for row in table.rows],
         "total": (table.total.label, cells(table.total)) if table.total is not None else None,
         "chart": table_chart(table),
         "chart_id": f"chart-{table.key}",
@@ -180,15 +221,42 @@ def _report_page(
     query.pop("format", None)
     context = {
         "report": report,
-        "tables": [_table_block(table) for table in report.tables],
+        "tables": [_table_block(table, extra.get("figure_links")) for table in report.tables],
         "rules": reports.rules_text(report.suppressed),
         "years": list(range(today.year, min(first_year, today.year) - 1, -1)),
         "errors": errors,
         "query": query.urlencode(),
         "formats": report_exports.FORMATS,
+        **period_choices(report.period, first_year),
         **extra,
     }
     return render(request, "reports/report.html", context, status=400 if errors else 200)
+
+
+def period_choices(period: reports.Period, first_year: int) -> dict[str, Any]:
+    """What the month, quarter and year selectors offer, newest first, and which is chosen now."""
+    today = timezone.localdate()
+    years = list(range(today.year, min(first_year, today.year) - 1, -1))
+    months = [
+        (f"{year:04d}-{month:02d}", reports.Period.month(year, month).label())
+        for year in years
+        for month in range(12, 0, -1)
+        if datetime.date(year, month, 1) <= today
+    ]
+    quarters = [
+        (f"{year}-Q{quarter}", reports.Period.quarter(year, quarter).label())
+        for year in years
+        for quarter in range(4, 0, -1)
+        if datetime.date(year, 3 * quarter - 2, 1) <= today
+    ]
+    return {
+        "months": months,
+        "quarters": quarters,
+        "chosen": period.query(),
+        "period_kind": period.kind,
+        "period_fields": list(period.query().items()),
+        "period_query": urlencode(period.query()),
+    }
 
 
 @login_required
@@ -196,14 +264,45 @@ def _report_page(
 def monitoring(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = coordinated_network(request, network_id)
     period, errors = _period(request)
-    report = reports.monitoring_report(network, period)
+    report, closure = network_report(network, period)
     file_format = request.GET.get("format", "")
     if file_format in report_exports.FORMATS and not errors:
         log.info(
             "report export: user=%s network=%s period=%s format=%s", request.user.pk, network.pk, period, file_format
         )
         return _download(report, file_format)
-    return _report_page(request, report, errors=errors, first_year=network.start_date.year, network=network)
+    return _report_page(
+        request,
+        report,
+        errors=errors,
+        first_year=network.start_date.year,
+        network=network,
+        closure=closure,
+        events=list(closure.events.all()) if closure is not None else [],
+        can_close=period.start <= timezone.localdate() and not errors,
+        figure_links=figure_links(network, period),
+    )
+
+
+def figure_links(network: Network, period: reports.Period) -> dict[str, str]:
+    """The list behind each figure of the report's summary and the dashboard's period tiles."""
+    query = urlencode(period.query())
+
+    def to(figure: str) -> str:
+        return f"{reverse('report-figure-list', args=[network.pk, figure])}?{query}"
+
+    people = to("people")
+    return {
+        "people": people,
+        "new": to("new"),
+        "continuing": to("continuing"),
+        "sessions": people,
+        "hours": people,
+        "referrals_sent": to("referrals_sent"),
+        "referrals_accepted": to("referrals_accepted"),
+        "referrals_declined": to("referrals_declined"),
+        "hired": reverse("placement-list"),
+    }
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -29,10 +30,11 @@ from webhooks.models import Subscription
 from webhooks.selectors import deliveries_of
 
 
-def event_choices(*, network_owner: bool) -> list[tuple[str, str]]:
+def event_choices(*, network_owner: bool) -> list[tuple[str, Any]]:
     every_label = _("every event of this kind")
-    every = [(name, f"{name} — {every_label}") for name in WILDCARDS]
-    one = [(name, f"{name} — {label}") for name, label in EVENT_TYPES.items()]
+    # The event's name is an identifier an integrator's system uses: shown as code, beside its Polish label.
+    every = [(name, format_html("<code>{}</code> — {}", name, every_label)) for name in WILDCARDS]
+    one = [(name, format_html("<code>{}</code> — {}", name, label)) for name, label in EVENT_TYPES.items()]
     return [
         (name, label)
         for name, label in [*every, *one]

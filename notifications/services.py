@@ -26,6 +26,15 @@ from notifications.selectors import get_notification_for
 log = logging.getLogger(__name__)
 
 
+def one_full_stop(text: str) -> str:
+    """A sentence whose last word is an abbreviation (a person's initials "K. J.", "Sp. z o.o.") ends with that
+    word's own dot, not a second one: "… dla K. J.." reads as a typo. An ellipsis stays."""
+    text = text.rstrip()
+    if text.endswith("..") and not text.endswith("..."):
+        return text[:-1]
+    return text
+
+
 def notify(
     *,
     recipients: Iterable[Any],
@@ -48,7 +57,7 @@ def notify(
         language = getattr(user, "language", "") or settings.LANGUAGE_CODE
         if language not in texts:
             with translation.override(language):
-                texts[language] = str(text())
+                texts[language] = one_full_stop(str(text()))
         rows.append(
             Notification(
                 recipient=user,

@@ -386,7 +386,7 @@ def send_invitation_email(user: User) -> None:
             "user": user,
             "uid": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),
-            "base_url": getattr(settings, "SITE_URL", "http://127.0.0.1:8000"),
+            "base_url": settings.SITE_URL,
         }
         subject = _("Your account in the local cooperation network")
         body = render_to_string("partners/email/invitation.txt", context)

@@ -16,7 +16,6 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.errors import PermissionDenied
 from partners.choices import PartnerType
@@ -27,6 +26,7 @@ from people.merging import log_of
 from people.models import (
     PERSON_FIELD_CATEGORIES,
     AccessAction,
+    AccessChannel,
     AccessLog,
     Activity,
     ActivityKind,
@@ -92,13 +92,8 @@ def name_of(obj: Any) -> str:
     return "" if obj is None else str(obj)
 
 
-# How a row of the access log was read (AccessLog.channel is free text: page | api | fhir | command).
-CHANNEL_LABELS = {
-    "page": gettext_lazy("web page"),
-    "api": gettext_lazy("API"),
-    "fhir": gettext_lazy("FHIR interface (a partner's system)"),
-    "command": gettext_lazy("administrator's command"),
-}
+# How a row of the access log was read: the labels of ``AccessChannel``, the one place that names them.
+CHANNEL_LABELS = dict(AccessChannel.choices)
 
 
 def _person(person: Person) -> Section:

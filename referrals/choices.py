@@ -68,3 +68,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "withdraw": ((State.DRAFT, State.SENT, State.ACCEPTED, State.IN_PROGRESS), State.WITHDRAWN),
     "discontinue": ((State.ACCEPTED, State.IN_PROGRESS), State.DISCONTINUED),
 }
+
+
+# Notes the services write as codes (never shown as they are): what the timeline says instead.
+NOTE_LABELS = {"waitlist": _("on the waitlist")}

@@ -16,7 +16,16 @@ from core.models import TimeStamped
 from network.models import Network
 from partners.models import Partner, Service
 from people.models import Case, DataCategory, Person
-from referrals.choices import OPEN_STATES, PRIORITY_RANK, OutcomeCode, Priority, ReasonCode, ReasonOrigin, State
+from referrals.choices import (
+    NOTE_LABELS,
+    OPEN_STATES,
+    PRIORITY_RANK,
+    OutcomeCode,
+    Priority,
+    ReasonCode,
+    ReasonOrigin,
+    State,
+)
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
@@ -140,6 +149,12 @@ class Referral(TimeStamped):
         return f"{self.person} → {self.to_partner} ({self.state})"
 
     @property
+    def category_labels(self) -> list[str]:
+        """The data shared, as users read it (never the codes)."""
+        labels = dict(DataCategory.choices)
+        return [str(labels.get(code, code)) for code in self.categories]
+
+    @property
     def is_overdue(self) -> bool:
         return self.state == State.SENT and self.due_by is not None and self.due_by < timezone.now()
 
@@ -164,6 +179,11 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_state} → {self.to_state}"
+
+    @property
+    def note_shown(self) -> str:
+        """The note as users read it: a note the services write as a code ("waitlist") by its label."""
+        return str(NOTE_LABELS.get(self.note, self.note))
 
     @property
     def reason_label(self) -> str:

@@ -78,6 +78,10 @@ ACTION_LABELS = {
     "withdraw": gettext_lazy("withdrawn"),
     "discontinue": gettext_lazy("discontinued"),
     "redirect": gettext_lazy("redirected"),
+    "create": gettext_lazy("drafted"),
+    "overdue": gettext_lazy("overdue, coordinator alerted"),
+    "place": gettext_lazy("a place was freed"),
+    "consent": gettext_lazy("data shared narrowed: a consent ended"),
 }
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from django.utils import formats, timezone
 from django.utils.text import slugify
@@ -33,37 +35,59 @@ class ExportFile:
     filename: str
 
 
-def display(value: Value) -> str:
-    """A figure as people read it: "—" for nothing, one decimal for hours and days, "<5" and "*" as they are."""
+def display(value: Value, decimals: int = 1) -> str:
+    """A figure as people read it: "—" for nothing, one decimal for hours and days (two for amounts in PLN),
+    "<5" and "*" as they are."""
     if value is None:
         return "—"
     if isinstance(value, float):
-        return formats.number_format(value, decimal_pos=1)
+        return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=decimals == 2)
     return str(value)
 
 
 def _heading(report: MonitoringReport) -> list[tuple[str, str]]:
-    return [
+    heading = [
         (_("Scope"), report.scope),
         (_("Period"), report.period.label()),
         (_("Generated"), formats.date_format(timezone.localtime(report.generated_at), "DATETIME_FORMAT")),
     ]
+    if report.closed:
+        heading.append(
+            (_("Closed and sent"), f"{report.closed['closed_at_display']}, {report.closed['closed_by']}".strip(", "))
+        )
+    return heading
 
 
 def _row_cells(table: Table, row: Row) -> list[Value]:
     return [row.values.get(column.key) for column in table.columns]
 
 
+def _shown(table: Table, row: Row) -> list[str]:
+    return [display(row.values.get(column.key), column.decimals) for column in table.columns]
+
+
 def filename(report: MonitoringReport, extension: str) -> str:
-    scope = slugify(report.scope)[:60] or "report"
-    return f"{slugify(_('monitoring report'))}-{scope}-{slugify(report.period.label())}.{extension}"
+    """A Polish file name with its Polish letters: "raport-monitoringowy-lokalny-system-…-śląskie-2025.pdf"."""
+    scope = slugify(report.scope, allow_unicode=True)[:60] or "report"
+    title = slugify(_("monitoring report"), allow_unicode=True)
+    return f"{title}-{scope}-{slugify(report.period.label(), allow_unicode=True)}.{extension}"
+
+
+def content_disposition(name: str) -> str:
+    """RFC 6266: an ASCII ``filename`` for old clients and ``filename*=UTF-8''…`` that keeps the Polish letters."""
+    ascii_name = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
+    ascii_name = ascii_name.encode("ascii", "ignore").decode("ascii").replace('"', "").replace("\\", "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 # --- CSV ------------------------------------------------------------------------------------------------
 
 
 def _csv_figures(table: Table, row: Row) -> list[str]:
-    return [csv_cell(value, display(value)) for value in _row_cells(table, row)]
+    return [
+        csv_cell(row.values.get(column.key), display(row.values.get(column.key), column.decimals))
+        for column in table.columns
+    ]
 
 
 def to_csv(report: MonitoringReport) -> bytes:
@@ -131,7 +155,7 @@ def to_xlsx(report: MonitoringReport) -> bytes:
 
 def _xlsx_value(value: Value) -> int | float | str | None:
     # Numbers stay numbers (Excel sums them); "<5", "*" and "—" are text.
-    return value if isinstance(value, int | float) else display(value)
+    return value if isinstance(value, int | float) else display(value)  # amounts stay numbers too
 
 
 # --- PDF ------------------------------------------------------------------------------------------------
@@ -175,13 +199,13 @@ def to_pdf(report: MonitoringReport) -> bytes:
             for row in table.rows:
                 cells = pdf_table.row()
                 cells.cell(row.label)
-                for figure in _row_cells(table, row):
-                    cells.cell(display(figure))
+                for text in _shown(table, row):
+                    cells.cell(text)
             if table.total is not None:
                 cells = pdf_table.row(style=FontFace(emphasis="BOLD"))
                 cells.cell(table.total.label)
-                for figure in _row_cells(table, table.total):
-                    cells.cell(display(figure))
+                for text in _shown(table, table.total):
+                    cells.cell(text)
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 8)
     for rule in report.as_dict()["rules"]:

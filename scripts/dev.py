@@ -32,7 +32,16 @@ DEMO_LOGINS = [
     ("mopr", "pracownik MOPR / social-assistance centre staff"),
     ("sds", "pracownik ŚDS / self-help home staff"),
     ("pup", "pracownik PUP / labour office staff"),
-    ("pracodawca", "pracodawca / employer"),
+    ("pracodawca", "pracodawca (Drukarnia Śląska) / employer"),
+    ("trener", "trener pracy (ZAZ) / job coach"),
+    ("szpital", "oddział psychiatryczny / psychiatric ward staff"),
+    ("czp", "Centrum Zdrowia Psychicznego / mental-health centre staff"),
+    ("pcpr", "pracownik PCPR / county family-support centre staff"),
+    ("pfron", "pracownik PFRON / PFRON regional branch staff"),
+    ("stowarzyszenie", "stowarzyszenie „Razem” / association of people after a crisis"),
+    ("porady", "fundacja porad prawnych / legal-advice foundation"),
+    ("szkolenia", "Centrum Szkoleń Zawodowych / training provider"),
+    ("ogrodnik", "Zielony Ogród (pracodawca) / second employer"),
     ("monitor", "monitorujący (urząd wojewódzki) / regional monitor"),
     ("admin", "administrator systemu / superuser"),
 ]
@@ -183,6 +192,8 @@ def run() -> None:
     os.environ.setdefault("WEBHOOKS_ALLOW_PRIVATE", "127.0.0.0/8,::1/128")
     os.environ.setdefault("WEBHOOKS_ALLOW_HTTP", "1")
     check_port()
+    # Links in e-mails and invitations point at the server this command starts, unless SITE_URL says otherwise.
+    os.environ.setdefault("SITE_URL", f"http://{HOST}:{PORT}")
     server = None
     if not os.environ.get("DATABASE_URL"):
         server = embedded_postgres("pg", "lsw")
@@ -196,14 +207,14 @@ def run() -> None:
     manage("migrate", "--no-input", "-v", "0")
     say("loading the demo network")
     manage("load_demo")
-    url = f"http://{HOST}:{PORT}/"
+    url = os.environ["SITE_URL"].rstrip("/") + "/"
     from demo.network import DEMO_TOTP_SECRET
 
     print()
     print(f"  LSW is running at {url}")
     print("  Demo logins (password: demo):")
     for login, role in DEMO_LOGINS:
-        print(f"    {login:<12} {role}")
+        print(f"    {login:<15} {role}")
     print(f"  Second step for koordynator: an authenticator app with the secret {DEMO_TOTP_SECRET}")
     print(f"    (any TOTP app, or: oathtool --totp -b {DEMO_TOTP_SECRET}); the other logins have none.")
     print(f"  Passkeys need http://localhost:{PORT}/ (a browser offers them on localhost, not on an IP address).")

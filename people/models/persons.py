@@ -22,7 +22,7 @@ from guardian.models import GroupObjectPermissionBase
 
 from core.models import TimeStamped
 from network.models import Network
-from partners.choices import PartnerType
+from partners.choices import PartnerType, PathStage
 from partners.models import Partner
 from partners.uploads import upload_path
 from partners.validators import validate_pesel, validate_postal_code
@@ -327,6 +327,11 @@ class Consent(TimeStamped):
             and (self.valid_until is None or self.valid_until >= day)
         )
 
+    @property
+    def partner_type_labels(self) -> list[str]:
+        labels = dict(PartnerType.choices)
+        return [str(labels.get(code, code)) for code in self.partner_types]
+
     def category_labels(self) -> list[str]:
         labels = dict(DataCategory.choices)
         return [str(labels.get(code, code)) for code in self.categories]
@@ -388,6 +393,11 @@ class Case(TimeStamped):
     def stage_label(self) -> str:
         return dict(self.network.stage_choices()).get(self.stage, self.stage)
 
+    def label_of_stage(self, code: str) -> str:
+        """Any stage of this case's network by its name there (a timeline row names the stage it moved to)."""
+        labels = dict(self.network.stage_choices())
+        return str(labels.get(code) or dict(PathStage.choices).get(code, code))
+
 
 class CaseEventKind(models.TextChoices):
     OPENED = "opened", _("case opened")
@@ -424,6 +434,10 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d}"
 
+    @property
+    def to_stage_label(self) -> str:
+        return self.case.label_of_stage(self.to_stage) if self.to_stage else ""
+
 
 class AccessAction(models.TextChoices):
     VIEW = "view", _("viewed")
@@ -432,6 +446,15 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("exported")
     DOWNLOAD = "download", _("downloaded a document")
     ANONYMISE = "anonymise", _("anonymised")
+
+
+class AccessChannel(models.TextChoices):
+    """How a row of the access log was read; the person page, its export and the admin show the label."""
+
+    PAGE = "page", _("web page")
+    API = "api", _("API")
+    FHIR = "fhir", _("FHIR interface (a partner's system)")
+    COMMAND = "command", _("administrator's command")
 
 
 class AccessLog(models.Model):
@@ -445,7 +468,7 @@ class AccessLog(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="access_log")
     action = models.CharField(max_length=10, choices=AccessAction.choices)
-    channel = models.CharField(max_length=10, default="page")  # page | api | command
+    channel = models.CharField(max_length=10, default=AccessChannel.PAGE, choices=AccessChannel.choices)
     view = models.CharField(max_length=100, blank=True)
     detail = models.CharField(max_length=255, blank=True)
 

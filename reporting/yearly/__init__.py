@@ -15,14 +15,16 @@ The names below are the ones the pages, the API, the exports and the tests impor
 """
 
 from reporting.yearly.dashboard import UNANSWERED_LONG_DAYS, dashboard
+from reporting.yearly.figures import supported_people
 from reporting.yearly.path import current_plan, person_path
-from reporting.yearly.period import Period, first_regional_year, parse_period
+from reporting.yearly.period import KINDS, Period, first_regional_year, parse_period
 from reporting.yearly.regional import regional_report, suppress_small_cells
 from reporting.yearly.report import monitoring_report
 from reporting.yearly.table import HIDDEN, SMALL, Column, MonitoringReport, Row, Table, Value, rules_text
 
 __all__ = [
     "HIDDEN",
+    "KINDS",
     "SMALL",
     "UNANSWERED_LONG_DAYS",
     "Column",
@@ -39,5 +41,6 @@ __all__ = [
     "person_path",
     "regional_report",
     "rules_text",
+    "supported_people",
     "suppress_small_cells",
 ]

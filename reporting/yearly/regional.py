@@ -56,14 +56,16 @@ def _exposed(small: list[float], starred: list[float], unit: float) -> bool:
 
 
 def _suppress_table(table: Table) -> Table:
+    kept = {column.key for column in table.columns if not column.suppress}
+
     def primary(row: Row) -> Row:
-        return replace(row, values={k: SMALL if is_small(v) else v for k, v in row.values.items()})
+        return replace(row, values={k: SMALL if is_small(v) and k not in kept else v for k, v in row.values.items()})
 
     rows = [primary(row) for row in table.rows]
     total = primary(table.total) if table.total is not None else None
     for column in table.columns:
         key = column.key
-        if not column.additive or total is None or _number(total.values.get(key)) is None:
+        if not column.additive or not column.suppress or total is None or _number(total.values.get(key)) is None:
             continue
         original = [_number(row.values.get(key)) for row in table.rows]
         small = [v for v in original if v is not None and 0 < v < SMALL_LIMIT]

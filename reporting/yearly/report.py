@@ -5,6 +5,7 @@ them out in rows, each breakdown in the order people expect to read it.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -19,6 +20,8 @@ from reporting.yearly.figures import (
     AGE_GROUPS,
     EMPLOYMENT_STEPS,
     employment_steps,
+    funding_amounts,
+    people_history,
     people_sessions,
     referral_figures,
 )
@@ -47,18 +50,26 @@ EMPLOYMENT_LABELS = {
 }
 
 
+COMPARED_YEARS = 3  # the regional comparison: the period and the same period of the two years before
+
+
 @reads_from_replica
 def monitoring_report(network: Network | None, period: Period) -> MonitoringReport:
     """The monitoring report of one network, or (``network=None``) summed over every network of the deployment.
 
-    Five queries for a network (people, sessions and hours by every dimension in one; referrals in two;
-    employment) plus the employment module's own, whatever the size.
+    Seven queries for a network (people, sessions and hours by every dimension in one; new and continuing people
+    in one; referrals in two; funding in one; employment) plus the employment module's own, whatever the size.
+    Summed over every network it also compares each network and each county with the same period of earlier
+    years (in the same query as new and continuing, and one for the networks' names).
     """
     network_ids = [network.pk] if network is not None else None
     dims = people_sessions(network_ids, period)
+    history = people_history(network_ids, period, years=1 if network is not None else COMPARED_YEARS)
     totals, reasons = referral_figures(network_ids, period)
     employment = employment_steps(network_ids, period)
-    networks = 1 if network is not None else Network.objects.count()
+    amounts = funding_amounts(network_ids, period)
+    all_networks = list(Network.objects.order_by("name", "id")) if network is None else [network]
+    networks = len(all_networks)
 
     total_row = (dims.get("total") or [{"people": 0, "sessions": 0, "minutes": 0}])[0]
     people_total = int(total_row["people"])
@@ -141,10 +152,14 @@ def monitoring_report(network: Network | None, period: Period) -> MonitoringRepo
 
     by_funding = pick("funding", "funding")
     funding_rows = [
-        Row(code, str(label), figures(by_funding.get(code)))
+        Row(code, str(label), figures(by_funding.get(code)) | {"amount": money(amounts.get(code))})
         for code, label in [*FundingSource.choices, ("", _("not given"))]
-        if code in by_funding
+        if code in by_funding or code in amounts
     ]
+    funding_cols = [*person_cols, Column("amount", _("amount (PLN)"), True, 0.01, suppress=False, decimals=2)]
+    funding_total = Row("total", _("total"), figures(total_row) | {"amount": money(sum(amounts.values(), Decimal(0)))})
+
+    people_new = history["total"][0][1]
 
     median = days_of(totals.pop("median"))
     referral_rows = [
@@ -166,6 +181,8 @@ def monitoring_report(network: Network | None, period: Period) -> MonitoringRepo
 
     summary = [
         Row("people", _("people supported"), {"value": people_total}),
+        Row("new", _("of whom new in the period"), {"value": people_new}),
+        Row("continuing", _("of whom continuing"), {"value": people_total - people_new}),
         Row("sessions", _("sessions and meetings"), {"value": int(total_row["sessions"] or 0)}),
         Row("hours", _("hours of support"), {"value": hours_of(total_row["minutes"])}),
         Row("referrals_sent", _("referrals sent"), {"value": int(totals["sent"])}),
@@ -214,7 +231,7 @@ def monitoring_report(network: Network | None, period: Period) -> MonitoringRepo
             ),
             "hours",
         ),
-        Table("by_funding", _("By funding source"), person_cols, funding_rows, total(), "hours"),
+        Table("by_funding", _("By funding source"), funding_cols, funding_rows, funding_total, "hours"),
         Table("referrals", _("Referrals"), value_col, referral_rows, None, "value"),
         Table(
             "declined_by_reason",
@@ -233,6 +250,8 @@ def monitoring_report(network: Network | None, period: Period) -> MonitoringRepo
             "value",
         ),
     ]
+    if network is None:
+        tables += comparison_tables(period, all_networks, history)
     return MonitoringReport(
         title=_("Monitoring report"),
         scope=network.name if network is not None else _("all networks of the region"),
@@ -241,3 +260,60 @@ def monitoring_report(network: Network | None, period: Period) -> MonitoringRepo
         period=period,
         tables=tables,
     )
+
+
+def money(amount: Decimal | None) -> float:
+    return float(round(amount or Decimal(0), 2))
+
+
+def comparison_tables(
+    period: Period, networks: list[Network], history: dict[Any, list[tuple[int, int]]]
+) -> list[Table]:
+    """People supported by network and by county (the TERYT's first four digits) in the period and the same period
+    of the years before, with the new ones of the period: what the regional monitor compares."""
+    periods = [period.shifted(i) for i in range(COMPARED_YEARS)]
+    columns = [
+        Column(f"people_{i}", _("people %(period)s") % {"period": p.label()}, additive=True)
+        for i, p in enumerate(periods)
+    ]
+    columns.append(Column("new_0", _("new %(period)s") % {"period": period.label()}, additive=True))
+    empty = [(0, 0)] * COMPARED_YEARS
+
+    def values(counts: list[tuple[int, int]]) -> dict[str, Value]:
+        shown: dict[str, Value] = {f"people_{i}": counts[i][0] for i in range(COMPARED_YEARS)}
+        return shown | {"new_0": counts[0][1]}
+
+    def added(rows: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
+        return [(sum(r[i][0] for r in rows), sum(r[i][1] for r in rows)) for i in range(COMPARED_YEARS)]
+
+    network_rows = [Row(str(n.pk), n.name, values(history.get(n.pk, empty))) for n in networks]
+    counties: dict[str, list[Network]] = {}
+    for n in networks:
+        counties.setdefault(n.teryt[:4], []).append(n)
+    county_rows = [
+        Row(
+            code,
+            f"{code} — {', '.join(sorted({n.territory_name for n in members}))}",
+            values(added([history.get(n.pk, empty) for n in members])),
+        )
+        for code, members in sorted(counties.items())
+    ]
+    total = Row("total", _("total"), values(history["total"]))
+    return [
+        Table(
+            "by_network",
+            _("People supported by network, compared with past years"),
+            columns,
+            network_rows,
+            total,
+            "people_0",
+        ),
+        Table(
+            "by_county",
+            _("People supported by county, compared with past years"),
+            columns,
+            county_rows,
+            total,
+            "people_0",
+        ),
+    ]

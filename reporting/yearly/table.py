@@ -4,7 +4,7 @@ and the rules it states about how it counts."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -31,6 +31,8 @@ class Column:
     label: str
     additive: bool = False  # the rows add up to the total row: a partition (rule 2 in ``regional.py``)
     unit: float = 1  # the smallest step of the figures: 1 for counts, 0.1 for hours (rounded to one decimal)
+    suppress: bool = True  # figures about people; money is not, and a monitor reads amounts as they are
+    decimals: int = 1  # decimal places a fractional figure is shown with (2 for amounts in PLN)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,28 @@ class Table:
     rows: list[Row]
     total: Row | None = None
     chart: str | None = None  # the column drawn as bars on the page
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything needed to build the table again (``Table.from_snapshot``): a closed report keeps this."""
+        return {
+            "key": self.key,
+            "title": self.title,
+            "columns": [asdict(c) for c in self.columns],
+            "rows": [asdict(r) for r in self.rows],
+            "total": asdict(self.total) if self.total is not None else None,
+            "chart": self.chart,
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> Table:
+        return cls(
+            key=data["key"],
+            title=data["title"],
+            columns=[Column(**c) for c in data["columns"]],
+            rows=[Row(**r) for r in data["rows"]],
+            total=Row(**data["total"]) if data.get("total") else None,
+            chart=data.get("chart"),
+        )
 
     def as_dict(self) -> dict[str, Any]:
         def row(r: Row) -> dict[str, Any]:
@@ -71,6 +95,38 @@ class MonitoringReport:
     tables: list[Table]
     suppressed: bool = False
     generated_at: datetime.datetime = field(default_factory=timezone.now)
+
+    closed: dict[str, Any] | None = None  # who closed it and when, for a report read from its frozen snapshot
+
+    def snapshot(self) -> dict[str, Any]:
+        """The report as it is frozen when its coordinator closes it (``MonitoringReport.from_snapshot``)."""
+        return {
+            "title": self.title,
+            "scope": self.scope,
+            "networks": self.networks,
+            "period": {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()},
+            "suppressed": self.suppressed,
+            "generated_at": self.generated_at.isoformat(),
+            "tables": [t.snapshot() for t in self.tables],
+        }
+
+    @classmethod
+    def from_snapshot(
+        cls, data: dict[str, Any], *, network: Network | None, closed: dict[str, Any] | None = None
+    ) -> MonitoringReport:
+        return cls(
+            title=data["title"],
+            scope=data["scope"],
+            network=network,
+            networks=int(data["networks"]),
+            period=Period(
+                datetime.date.fromisoformat(data["period"]["from"]), datetime.date.fromisoformat(data["period"]["to"])
+            ),
+            tables=[Table.from_snapshot(t) for t in data["tables"]],
+            suppressed=bool(data["suppressed"]),
+            generated_at=datetime.datetime.fromisoformat(data["generated_at"]),
+            closed=closed,
+        )
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -96,9 +152,12 @@ class MonitoringReport:
                 "from": self.period.start.isoformat(),
                 "to": self.period.end.isoformat(),
                 "year": self.period.start.year if self.period.is_calendar_year else None,
+                "kind": self.period.kind,
+                "label": self.period.label(),
             },
             "suppressed": self.suppressed,
             "generated_at": self.generated_at.isoformat(),
+            "closed": self.closed,
             "rules": rules_text(self.suppressed),
             "tables": {t.key: t.as_dict() for t in self.tables},
         }
@@ -108,7 +167,16 @@ def rules_text(suppressed: bool) -> list[str]:
     rules = [
         _(
             "A person counts as supported when at least one session or support-group meeting is recorded for "
-            "them in the period; each person counts once in every total."
+            "them in the period, or a partner accepted a referral of theirs in it; each person counts once in every "
+            "total."
+        ),
+        _(
+            "A person supported in the period is new when nothing of that was recorded for them before its first "
+            "day, and continuing otherwise."
+        ),
+        _(
+            "Funding: the amounts in PLN stated by the network's coordinator for each source and calendar year; a "
+            "period shows the amounts of the years it falls in."
         ),
         _(
             "Hours: the minutes of each recorded session, and the duration of each support-group meeting counted "

@@ -842,7 +842,80 @@ MATRIX = [
         each(MERGE, **{"200": 201}),
         prepare=lambda c, t: a_twin(c, t),
     ),
+    # The report's period work (issue 15): funding, close and reopen, the PDF sent — a network's coordinators;
+    # which networks sent — regional monitors only.
+    Operation(
+        "GET",
+        "/api/v1/networks/{id}/funding/",
+        lambda c, t, p: (f"/api/v1/networks/{c.scene.network_of(t).pk}/funding/", None),
+        NETWORK_REPORT,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/networks/{id}/funding/",
+        lambda c, t, p: (
+            f"/api/v1/networks/{c.scene.network_of(t).pk}/funding/",
+            {"year": 2025, "source": "pfron", "amount": "1000.00"},
+        ),
+        NETWORK_REPORT,
+    ),
+    Operation(
+        "DELETE",
+        "/api/v1/networks/{id}/funding/{funding_id}/",
+        lambda c, t, p: (f"/api/v1/networks/{c.scene.network_of(t).pk}/funding/{p.pk}/", None),
+        each(NETWORK_REPORT, **{"200": 204}),
+        prepare=lambda c, t: _funding(c, t),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/networks/{id}/reports/close/",
+        lambda c, t, p: (f"/api/v1/networks/{c.scene.network_of(t).pk}/reports/close/", {"year": 2025}),
+        each(NETWORK_REPORT, **{"200": 201}),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/networks/{id}/reports/reopen/",
+        lambda c, t, p: (
+            f"/api/v1/networks/{c.scene.network_of(t).pk}/reports/reopen/",
+            {"year": 2025, "reason": "korekta"},
+        ),
+        NETWORK_REPORT,
+        prepare=lambda c, t: _closed(c, t),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/networks/{id}/reports/sent-pdf/",
+        lambda c, t, p: (f"/api/v1/networks/{c.scene.network_of(t).pk}/reports/sent-pdf/?year=2025", None),
+        NETWORK_REPORT,
+        prepare=lambda c, t: _closed(c, t),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/reports/submissions/",
+        lambda c, t, p: ("/api/v1/reports/submissions/?year=2025", None),
+        {"-": only(monitor=200)},
+    ),
 ]
+
+
+def _coordinator_of(c: Context, t: str) -> Any:
+    network = c.scene.network_of(t)
+    return c.world.coordinator if network == c.world.network else c.world.other_coordinator
+
+
+def _funding(c: Context, t: str) -> Any:
+    from reporting.services import funding_set
+
+    return funding_set(
+        actor=_coordinator_of(c, t), network=c.scene.network_of(t), year=2025, source="pfron", amount="5"
+    )
+
+
+def _closed(c: Context, t: str) -> Any:
+    from reporting.services import report_close
+    from reporting.yearly import Period
+
+    return report_close(actor=_coordinator_of(c, t), network=c.scene.network_of(t), period=Period.year(2025))
 
 
 def _instrument(actor: Any, network: Any, code: str) -> Instrument:
@@ -884,7 +957,7 @@ def observe(response: Any, listed_object: Any) -> Outcome:
 # --- the day's work: worklist, printable documents, the agreement's history ----------------------------------
 
 
-def a_meeting(c: Context, t: str) -> Any:
+def a_recorded_meeting(c: Context, t: str) -> Any:
     from people.groups import meeting_record
 
     group = group_of(c, t)
@@ -939,7 +1012,7 @@ MATRIX += [
         "/api/v1/meetings/{id}/documents/attendance-list/",
         lambda c, t, p: (f"/api/v1/meetings/{p.pk}/documents/attendance-list/", None),
         each(MANAGE_GROUP, **{"403": 404}),
-        prepare=a_meeting,
+        prepare=a_recorded_meeting,
     ),
     Operation(
         "GET",

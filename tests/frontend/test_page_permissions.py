@@ -830,8 +830,76 @@ MATRIX = [
     Row("report-dashboard-tiles", url("report-dashboard-tiles", network), as_page(NETWORK_REPORT)),
     Row("report-monitoring", url("report-monitoring", network), as_page(NETWORK_REPORT)),
     Row("report-regional", url("report-regional"), {"-": page(monitor=200)}),
+    # The report's period work (issue 15): a network's coordinators; which networks sent: monitors only.
+    Row("report-submissions", url("report-submissions"), {"-": page(monitor=200)}),
+    Row("report-funding", url("report-funding", network), as_page(NETWORK_REPORT)),
+    Row(
+        "report-funding",
+        url("report-funding", network),
+        as_page(NETWORK_REPORT, **{"200": 302}),
+        method="POST",
+        data=lambda o, t, p: {"year": 2025, "source": "pfron", "amount": "1000"},
+    ),
+    Row(
+        "report-funding-remove",
+        lambda o, t, p: reverse("report-funding-remove", args=[network(o, t, p), p.pk]),
+        {"own": page(405), "theirs": page(405)},
+        prepare=lambda o, t: report_funding(o, t),
+    ),
+    Row(
+        "report-funding-remove",
+        lambda o, t, p: reverse("report-funding-remove", args=[network(o, t, p), p.pk]),
+        as_page(NETWORK_REPORT, **{"200": 302}),
+        method="POST",
+        prepare=lambda o, t: report_funding(o, t),
+    ),
+    Row("report-close", url("report-close", network), {"own": page(405), "theirs": page(405)}),
+    Row(
+        "report-close",
+        url("report-close", network),
+        as_page(NETWORK_REPORT, **{"200": 302}),
+        method="POST",
+        data=lambda o, t, p: {"year": "2025"},
+    ),
+    Row("report-reopen", url("report-reopen", network), {"own": page(405), "theirs": page(405)}),
+    Row(
+        "report-reopen",
+        url("report-reopen", network),
+        as_page(NETWORK_REPORT, **{"200": 302}),
+        method="POST",
+        data=lambda o, t, p: {"year": "2025", "reason": "korekta"},
+        prepare=lambda o, t: report_closed(o, t),
+    ),
+    Row(
+        "report-closed-pdf",
+        lambda o, t, p: reverse("report-closed-pdf", args=[network(o, t, p)]) + "?year=2025",
+        as_page(NETWORK_REPORT),
+        prepare=lambda o, t: report_closed(o, t),
+    ),
+    Row(
+        "report-figure-list",
+        lambda o, t, p: reverse("report-figure-list", args=[network(o, t, p), "people"]) + "?year=2025",
+        as_page(NETWORK_REPORT),
+    ),
     Row("person-path", url("person-path", person), as_page(READ_PERSON)),
 ]
+
+
+def _coordinator_of(o: Objects, t: str) -> Any:
+    return o.world.coordinator if o.scene.network_of(t) == o.world.network else o.world.other_coordinator
+
+
+def report_funding(o: Objects, t: str) -> Any:
+    from reporting.services import funding_set
+
+    return funding_set(actor=_coordinator_of(o, t), network=o.scene.network_of(t), year=2025, source="pfron", amount=5)
+
+
+def report_closed(o: Objects, t: str) -> Any:
+    from reporting.services import report_close
+    from reporting.yearly import Period
+
+    return report_close(actor=_coordinator_of(o, t), network=o.scene.network_of(t), period=Period.year(2025))
 
 
 @pytest.fixture

@@ -235,7 +235,7 @@ def test_it_counts_each_person_once_across_services_partners_and_groups(report_w
         **dict.fromkeys(PathStage.values, 0),
         "community_support": 3,  # P1 (care, ŚDS, group), P2 (care, group), P3 (group)
         "legal_social": 2,  # P1, P5
-        "": 1,  # P2's session without a service
+        "": 2,  # P2's session without a service; P1's referrals accepted by MOPR without one (issue 15)
         "total": 4,  # not 3 + 2 + 1: P1 and P2 are in two rows, counted once here
     }
     assert values(report, "by_partner", "people") == {
@@ -244,8 +244,8 @@ def test_it_counts_each_person_once_across_services_partners_and_groups(report_w
         "total": 4,
     }
     assert values(report, "by_funding", "people") == {
-        "municipal_budget": 2, "own_funds": 4, "pfron": 1, "": 1, "total": 4,
-    }  # fmt: skip
+        "municipal_budget": 2, "own_funds": 4, "pfron": 1, "": 2, "total": 4,
+    }  # fmt: skip  # "": P2's session without a service, P1's referrals accepted without one
 
 
 def test_it_adds_hours_of_group_meetings_once_and_of_every_session(report_world: Any) -> None:
@@ -478,9 +478,10 @@ def test_it_draws_the_dashboard_in_a_fixed_number_of_queries(client: Any, world:
     large = _dashboard_queries(client, world)
     # 1 session, 2 user, 3-4 the coordinator's scope (staff memberships, coordinated networks), 5 the network;
     # 6 people by stage, 7 flow by quarter, 8 referrals needing action and partners, 9 free places,
-    # 10-12 employment_figures (steps, first employer contact, caseload), 13 open placements.
-    assert len(small) == len(large) == 13, "\n".join(large)
-    assert len(large) <= 15
+    # 10-12 employment_figures (steps, first employer contact, caseload), 13 open placements;
+    # the period's figures (issue 15, the current month): 14 whether it is closed, 15 people, sessions and hours,
+    # 16 new and continuing, 17-18 referrals, 19 employment steps, 20 funding.
+    assert len(small) == len(large) == 20, "\n".join(large)
 
 
 def test_it_answers_404_to_everyone_but_the_networks_coordinators(client: Any, world: Any) -> None:
@@ -521,7 +522,7 @@ def test_it_answers_the_report_as_json_and_files_in_the_api(report_world: Any) -
     api = api_for(report_world.coordinator)
     url = f"/api/v1/networks/{report_world.network.pk}/reports/monitoring/"
     body = api.get(url, {"year": 2025}).json()
-    assert body["period"] == {"from": "2025-01-01", "to": "2025-12-31", "year": 2025}
+    assert body["period"] == {"from": "2025-01-01", "to": "2025-12-31", "year": 2025, "kind": "year", "label": "2025"}
     first = body["tables"]["summary"]["rows"][0]
     assert (first["key"], first["value"]) == ("people", 4)
     assert body["suppressed"] is False
