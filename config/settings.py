@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A person's own account reaches only /moje/ and its API: everything else is a 404 to it.
+    "accounts.middleware.AccountKindMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "accounts.middleware.NotFoundLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -218,6 +220,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # is the larger wall, and this one keeps a JSON or form body from being read into memory past it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_SIZE + UPLOAD_FORM_OVERHEAD
 
+# Text messages to people (issue 18): console:// while developing, locmem:// in tests, smsapi://TOKEN@api.smsapi.pl
+# in production (notifications/sms.py). A malformed value stops the start-up here.
+SMS_URL = env_str("SMS_URL", "locmem://" if TESTING else "console://")
+from notifications.sms import parse_sms_url  # noqa: E402 - checks SMS_URL at start-up
+
+parse_sms_url(SMS_URL)
 _email = env_email("EMAIL_URL", "console:")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"

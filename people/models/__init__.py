@@ -1,5 +1,13 @@
 """People supported, their consent, case and path, and the access log; import them from here."""
 
+from people.models.own import (
+    INVITATION_HOURS,
+    AccountRelation,
+    ContactBy,
+    InvitationChannel,
+    PersonAccount,
+    PersonInvitation,
+)
 from people.models.paths import (
     Activity,
     ActivityKind,
@@ -44,6 +52,12 @@ from people.models.persons import (
 )
 
 __all__ = [
+    "INVITATION_HOURS",
+    "AccountRelation",
+    "ContactBy",
+    "InvitationChannel",
+    "PersonAccount",
+    "PersonInvitation",
     "CATEGORY_PERMISSIONS",
     "PERSON_FIELD_CATEGORIES",
     "AccessAction",
