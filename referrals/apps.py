@@ -13,7 +13,7 @@ class ReferralsConfig(AppConfig):
         from people.export import register_section
         from referrals.access import register_policies, resync_consent_dates
         from referrals.export import referrals_section
-        from referrals.services import alert_overdue
+        from referrals.services import alert_overdue, appointment_reminders
 
         # The referral and person grant tables follow referral state (core.grants writes them; access_check walks them).
         register_policies()
@@ -36,5 +36,7 @@ class ReferralsConfig(AppConfig):
         register_section("referrals", referrals_section)
         jobs.register("overdue referrals", alert_overdue)
         jobs.register("consents starting or ending by date", resync_consent_dates)
+        # The person who agreed to messages is reminded of a first appointment the day before (issue 18).
+        jobs.register("first appointment reminders", appointment_reminders)
         # Permission ids are cached per process; a flush or migrate (tests) re-creates them with new ids.
         post_migrate.connect(grants.forget_permission_ids, dispatch_uid="core-permission-ids")

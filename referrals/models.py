@@ -61,6 +61,8 @@ class Referral(TimeStamped):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("contact confirmed"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Set by the receiving partner when it accepts: the person is reminded of it the day before (people.messages).
+    first_appointment_at = models.DateTimeField(_("first appointment"), null=True, blank=True)
     overdue_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Sent without a covering consent, on a legal basis recorded by the coordinator.
     legal_basis = models.CharField(_("legal basis of sharing"), max_length=255, blank=True)

@@ -12,6 +12,7 @@ from core.types import AuthUser
 from network.models import NetworkMembership
 from partners.choices import PartnerType
 from partners.models import Partner, Service
+from people.models import Person
 from referrals.access import VIEW, can_respond, granted, is_sender, referrals_visible_to
 from referrals.choices import OPEN_STATES, State
 from referrals.models import Referral
@@ -100,4 +101,15 @@ def referral_services(network_id: Any) -> QuerySet[Service]:
         Service.objects.filter(partner__in=referral_recipients(network_id).values("id"), is_active=True)
         .select_related("partner")
         .order_by("partner__name", "name")
+    )
+
+
+def referrals_for_the_person(person: Person) -> list[Referral]:
+    """The person's own referrals as they read them on their own pages: where to, which service, the status and
+    the first appointment; never a draft, and the caller shows no reason, goal or note (staff's words)."""
+    return list(
+        Referral.objects.filter(person=person)
+        .exclude(state=State.DRAFT)
+        .select_related("to_partner", "service")
+        .order_by("-sent_at", "-created_at")
     )

@@ -7,6 +7,7 @@ from people.models.own import (
     InvitationChannel,
     PersonAccount,
     PersonInvitation,
+    PersonMessage,
 )
 from people.models.paths import (
     Activity,
@@ -58,6 +59,7 @@ __all__ = [
     "InvitationChannel",
     "PersonAccount",
     "PersonInvitation",
+    "PersonMessage",
     "CATEGORY_PERMISSIONS",
     "PERSON_FIELD_CATEGORIES",
     "AccessAction",

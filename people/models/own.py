@@ -96,3 +96,23 @@ class PersonInvitation(models.Model):
     def is_usable(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.used_at is None and self.cancelled_at is None and self.expires_at > now
+
+
+class PersonMessage(models.Model):
+    """One message sent to a person's own account (an invitation is not one: it has no account yet). The unique key
+    keeps a reminder from going twice when the job runs again or on two workers; the text is not kept."""
+
+    id = models.BigAutoField(primary_key=True)
+    account = models.ForeignKey(PersonAccount, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=100)
+    channel = models.CharField(max_length=8, choices=ContactBy.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "kind", "key"], name="person_message_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
