@@ -10,8 +10,8 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from core import db_roles, jobs
-        from people.models import AccessLog
         from people.messages import meeting_reminders
+        from people.models import AccessLog
         from people.services import consents_expire
 
         # A consent that ended by date stops its shares as a withdrawal does (people.shares keepers).

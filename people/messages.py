@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -133,13 +134,10 @@ def meeting_reminders(now: datetime.datetime | None = None) -> int:
             left_on__lt=tomorrow
         )
         people = Person.objects.filter(pk__in=members.values("person_id"), accounts__isnull=False).distinct()
-        start = meeting.group.start_time
+        at: datetime.date | datetime.datetime = meeting.held_on
+        if meeting.group.start_time:
+            at = timezone.make_aware(datetime.datetime.combine(meeting.held_on, meeting.group.start_time))
         for person in people:
             with transaction.atomic():
-                count += tell_person(
-                    person,
-                    MEETING_REMINDER,
-                    str(meeting.pk),
-                    params=lambda: {**when_params(meeting.held_on), "time": start.strftime("%H:%M") if start else ""},
-                )
+                count += tell_person(person, MEETING_REMINDER, str(meeting.pk), params=partial(when_params, at))
     return count

@@ -13,7 +13,7 @@ import datetime
 import hashlib
 import secrets
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +21,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,7 +41,6 @@ from people.models import (
     Case,
     Consent,
     ContactBy,
-    DataCategory,
     Goal,
     InvitationChannel,
     Meeting,
@@ -66,7 +65,10 @@ class InvitationInvalid(Conflict):
 
     def __init__(self) -> None:
         super().__init__(
-            _("This link does not work any more. It may have been used already or be older than 3 days. Ask your case manager for a new one.")
+            _(
+                "This link does not work any more. It may have been used already or be older than 3 days. "
+                "Ask your case manager for a new one."
+            )
         )
 
 
@@ -203,11 +205,18 @@ def own_account(user: Any) -> PersonAccount:
     return account
 
 
+def accounts_of(person: Person) -> list[PersonAccount]:
+    """The person's own accounts, for the staff page that invites them."""
+    return list(PersonAccount.objects.filter(person=person).select_related("user").order_by("created_at"))
+
+
 # --- consents -------------------------------------------------------------------------------------------------
 
 
 def own_consents(person: Person) -> list[Consent]:
-    return list(Consent.objects.filter(person=person).prefetch_related("partners").order_by("-valid_from", "-created_at"))
+    return list(
+        Consent.objects.filter(person=person).prefetch_related("partners").order_by("-valid_from", "-created_at")
+    )
 
 
 def own_consent(person: Person, consent_id: Any) -> Consent:
@@ -282,11 +291,6 @@ _ACTIONS = {
     AccessAction.DOWNLOAD: gettext_lazy("downloaded a document from"),
     AccessAction.ANONYMISE: gettext_lazy("removed"),
 }
-
-
-@dataclass
-class _Who:
-    institutions: list[tuple[str, str]] = field(default_factory=list)
 
 
 def own_access_log(person: Person, *, limit: int = 100) -> list[SeenEntry]:
@@ -426,28 +430,22 @@ def upcoming_meetings(person: Person, *, days: int = 60) -> list[Meeting]:
             held_on__gte=today,
             held_on__lte=today + datetime.timedelta(days=days),
             group__memberships__person=person,
-            group__memberships__joined_on__lte=models_f("held_on"),
+            group__memberships__joined_on__lte=F("held_on"),
         )
-        .filter(Q(group__memberships__left_on__isnull=True) | Q(group__memberships__left_on__gte=models_f("held_on")))
+        .filter(Q(group__memberships__left_on__isnull=True) | Q(group__memberships__left_on__gte=F("held_on")))
         .select_related("group")
         .distinct()
         .order_by("held_on")[:10]
     )
 
 
-def models_f(name: str) -> Any:
-    from django.db.models import F
-
-    return F(name)
-
-
 def own_path(person: Person) -> OwnPath:
-    case = Case.objects.open().filter(person=person).select_related("case_manager", "managing_partner", "network").first()
+    case = (
+        Case.objects.open().filter(person=person).select_related("case_manager", "managing_partner", "network").first()
+    )
     goals: list[Goal] = []
     if case is not None:
-        goals = list(
-            Goal.objects.filter(plan__case=case, plan__is_current=True).order_by("target_date", "created_at")
-        )
+        goals = list(Goal.objects.filter(plan__case=case, plan__is_current=True).order_by("target_date", "created_at"))
     manager = case.case_manager if case else None
     partner = case.managing_partner if case else None
     return OwnPath(
@@ -478,6 +476,3 @@ def own_record(person: Person) -> dict[str, Any]:
         "guardian_contact",
     ]
     return {name: getattr(person, name) for name in fields}
-
-
-ALL_CATEGORIES = DataCategory.values

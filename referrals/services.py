@@ -4,6 +4,7 @@ its grants (referrals/access.py) and its notification rows. An illegal move rais
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,8 +24,8 @@ from notifications.services import notify
 from partners.models import Partner, Service, User
 from people.access import access_to_person
 from people.audit import log_access
-from people.models import AccessAction, Case, Consent, DataCategory, Person
 from people.messages import APPOINTMENT_REMINDER, REFERRAL_ACCEPTED, tell_person, when_params
+from people.models import AccessAction, Case, Consent, DataCategory, Person
 from people.shares import Stopped, lock_person
 from referrals import access
 from referrals.announce import EVENT_OF_KIND, announce
@@ -774,16 +775,23 @@ def appointment_reminders(now: datetime.datetime | None = None) -> int:
     today = timezone.localtime(now or timezone.now()).date()
     tomorrow = today + datetime.timedelta(days=1)
     count = 0
-    due = Referral.objects.filter(
-        state__in=(State.ACCEPTED, State.IN_PROGRESS),
-        first_appointment_at__date=tomorrow,
-        person__accounts__isnull=False,
-    ).select_related("person").distinct()
+    due = (
+        Referral.objects.filter(
+            state__in=(State.ACCEPTED, State.IN_PROGRESS),
+            first_appointment_at__date=tomorrow,
+            person__accounts__isnull=False,
+        )
+        .select_related("person")
+        .distinct()
+    )
     for referral in due:
         at = referral.first_appointment_at
         assert at is not None
         with transaction.atomic():
             count += tell_person(
-                referral.person, APPOINTMENT_REMINDER, f"{referral.pk}:{at.isoformat()}", params=lambda: when_params(at)
+                referral.person,
+                APPOINTMENT_REMINDER,
+                f"{referral.pk}:{at.isoformat()}",
+                params=partial(when_params, at),
             )
     return count
