@@ -35,6 +35,7 @@ DEMO_LOGINS = [
     ("pracodawca", "pracodawca / employer"),
     ("monitor", "monitorujący (urząd wojewódzki) / regional monitor"),
     ("admin", "administrator systemu / superuser"),
+    ("osoba", "osoba wspierana — własne konto, /moje/ / a person's own account"),
 ]
 
 
