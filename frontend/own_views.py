@@ -182,13 +182,12 @@ class AcceptForm(forms.Form):
 
 
 def own_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """The one-time link: choose a login and a password. Used, old or unknown links all answer the same."""
-    if request.user.is_authenticated:
-        return redirect("own-home")
+    """The one-time link: choose a login and a password. Used, old or unknown links all answer the same: a 404
+    with a page that says what to do."""
     try:
         invitation = own.invitation_by_token(token)
     except own.InvitationInvalid as exc:
-        return render(request, "own/invitation_invalid.html", {"message": exc.message}, status=410)
+        return render(request, "own/invitation_invalid.html", {"message": exc.message}, status=404)
     form = AcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -196,7 +195,7 @@ def own_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 token=token, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
             )
         except own.InvitationInvalid as exc:
-            return render(request, "own/invitation_invalid.html", {"message": exc.message}, status=410)
+            return render(request, "own/invitation_invalid.html", {"message": exc.message}, status=404)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
