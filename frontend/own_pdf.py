@@ -45,7 +45,8 @@ def record_pdf(person: Person, sections: list[tuple[str, Section]]) -> bytes:
     pdf.multi_cell(0, 8, str(_("My data")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     prepared = formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")
-    pdf.multi_cell(0, 5, f"{person} — {_('prepared')}: {prepared}", new_x="LMARGIN", new_y="NEXT")
+    heading = _("%(person)s — prepared on %(when)s") % {"person": person, "when": prepared}
+    pdf.multi_cell(0, 5, heading, new_x="LMARGIN", new_y="NEXT")
     for _name, section in sections:
         pdf.ln(3)
         pdf.set_font("DejaVu", "B", 12)
