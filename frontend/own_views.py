@@ -204,7 +204,7 @@ def own_invitation(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("login")
     response = render(request, "own/invitation.html", {"form": form, "invitation": invitation})
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    response["Referrer-Policy"] = "same-origin"  # the token is in the address: never sent to another site
     return response
 
 
