@@ -63,7 +63,7 @@ def person_client(world: Any) -> tuple[Client, Any, Any]:
     person = consenting_person(world)
     user = make_own_account(world, person)
     client = Client()
-    assert client.login(username=user.username, password=OWN_PASSWORD)
+    client.force_login(user)
     return client, user, person
 
 
