@@ -320,6 +320,7 @@ def load_demo() -> str:
         coordinator=users["koordynator"],
         partners=partners,
         staff={"mopr": users["mopr"], "sds": users["sds"]},
+        person_password=DEMO_PASSWORD,
     )
     from demo.employment import load_demo_employment
 

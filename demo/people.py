@@ -94,7 +94,12 @@ def _feminine(last: str) -> str:
 
 @transaction.atomic
 def load_demo_people(
-    *, network: Network, coordinator: User, partners: dict[str, Partner], staff: dict[str, User]
+    *,
+    network: Network,
+    coordinator: User,
+    partners: dict[str, Partner],
+    staff: dict[str, User],
+    person_password: str,
 ) -> int:
     if Person.objects.filter(network=network).exists():
         return Person.objects.filter(network=network).count()
@@ -158,20 +163,23 @@ def load_demo_people(
     _support_group(network, partners["mopr"], people[:18], rng, today)
     _activities(people, partners, staff, rng, today)
     load_demo_referrals(network=network, coordinator=coordinator, partners=partners, staff=staff, people=people)
-    load_demo_person_account(person=people[4], coordinator=coordinator, staff=staff, today=today)
+    load_demo_person_account(
+        person=people[4], coordinator=coordinator, staff=staff, today=today, password=person_password
+    )
     return len(people)
 
 
 DEMO_PERSON_LOGIN = "osoba"
 
 
-def load_demo_person_account(*, person: Person, coordinator: User, staff: dict[str, User], today: Any) -> None:
+def load_demo_person_account(
+    *, person: Person, coordinator: User, staff: dict[str, User], today: Any, password: str
+) -> None:
     """The person's own account ``osoba`` (password ``demo``, no second factor) for a member of the support group
     with consents, an open path with a goal, two past accesses by partners and upcoming meetings (issue 18).
 
     The account is made directly, as the other demo logins are: the invitation's password rules would refuse
     ``demo``."""
-    from demo.network import DEMO_PASSWORD
     from people.models import AccessAction, AccessLog, ContactBy, PersonAccount
 
     user, created = User.objects.get_or_create(
@@ -180,7 +188,7 @@ def load_demo_person_account(*, person: Person, coordinator: User, staff: dict[s
     )
     if not created:
         return
-    user.set_password(DEMO_PASSWORD)
+    user.set_password(password)
     user.save(update_fields=["password"])
     PersonAccount.objects.create(
         user=user,

@@ -7,7 +7,7 @@ from typing import Any
 from people import own
 from people.models import Person, PersonAccount
 
-OWN_PASSWORD = "moje-haslo-123456"  # noqa: S105 - test persona
+OWN_PASSWORD = "moje-haslo-123456"
 
 
 def make_own_account(world: Any, person: Person, username: str = "osoba", **fields: Any) -> Any:

@@ -35,7 +35,9 @@ def _link(text: str) -> str:
 # --- the invitation ---------------------------------------------------------------------------------------------
 
 
-def test_it_sends_a_one_time_link_that_works_once(world: Any, client: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_it_sends_a_one_time_link_that_works_once(
+    world: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     person = consenting_person(world)
     with django_capture_on_commit_callbacks(execute=True):
         own.person_invite(
@@ -84,7 +86,9 @@ def test_a_new_invitation_cancels_the_old_link(world: Any) -> None:
     _first, old = own.person_invite(
         actor=world.coordinator, person=person, relation="person", channel="email", address="a@example.org"
     )
-    own.person_invite(actor=world.coordinator, person=person, relation="person", channel="email", address="a@example.org")
+    own.person_invite(
+        actor=world.coordinator, person=person, relation="person", channel="email", address="a@example.org"
+    )
     with pytest.raises(own.InvitationInvalid):
         own.invitation_by_token(old)
 
@@ -118,7 +122,9 @@ def test_the_case_manager_invites_from_the_person_page(world: Any, client: Any) 
     assert client.get(url).status_code == 200
     response = client.post(url, {"relation": "person", "channel": "email", "address": "zly adres", "language": "pl"})
     assert response.status_code == 200 and not PersonInvitation.objects.exists()  # a clear message, nothing made
-    response = client.post(url, {"relation": "person", "channel": "email", "address": "a@example.org", "language": "pl"})
+    response = client.post(
+        url, {"relation": "person", "channel": "email", "address": "a@example.org", "language": "pl"}
+    )
     assert response.status_code == 302
     assert PersonInvitation.objects.filter(person=person, invited_by=world.sending_staff).count() == 1
     client.force_login(world.unrelated_staff)
@@ -197,9 +203,7 @@ def test_staff_names_show_only_where_the_network_says_so(world: Any) -> None:
     assert own.own_access_log(person)[0].name == world.receiving_staff.get_full_name()
 
 
-def test_the_access_list_takes_the_same_queries_for_2_or_20_entries(
-    world: Any, django_assert_num_queries: Any
-) -> None:
+def test_the_access_list_takes_the_same_queries_for_2_or_20_entries(world: Any, django_assert_num_queries: Any) -> None:
     person = make_person(world)
     for n in range(2):
         log_access(user=world.receiving_staff if n % 2 else world.coordinator, person=person, action="view")
@@ -267,7 +271,9 @@ def test_messages_contain_no_health_words_nor_the_kind_of_institution(
         start_time=datetime.time(13, 30), place="Oddział psychiatryczny, sala 3",
     )  # fmt: skip
     GroupMembership.objects.create(group=group, person=person, joined_on=tomorrow - datetime.timedelta(days=30))
-    Meeting.objects.create(group=group, held_on=tomorrow, duration_minutes=90, topic="Leki i terapia", place=group.place)
+    Meeting.objects.create(
+        group=group, held_on=tomorrow, duration_minutes=90, topic="Leki i terapia", place=group.place
+    )
     referral = sent_referral(world, person=person)
     with django_capture_on_commit_callbacks(execute=True):
         referral_services.referral_accept(
