@@ -322,3 +322,26 @@ def test_the_person_chooses_how_to_be_told(world: Any, client: Any) -> None:
     assert PersonAccount.objects.get(user=user).contact_by == ""  # no phone: refused with a message
     assert client.post("/moje/dane/", {"contact_by": "email"}).status_code == 302
     assert PersonAccount.objects.get(user=user).contact_by == "email"
+
+
+# --- the security issue's rules apply -----------------------------------------------------------------------------
+
+
+def test_a_person_account_is_locked_out_like_staff(world: Any) -> None:
+    from django.test import Client
+
+    make_own_account(world, consenting_person(world), username="osoba")
+    client = Client(REMOTE_ADDR="10.9.8.7")
+    answers = [client.post("/login/", {"username": "osoba", "password": "zle-haslo"}).status_code for _ in range(5)]
+    assert answers[-1] == 429
+    assert client.post("/login/", {"username": "osoba", "password": OWN_PASSWORD}).status_code == 429
+
+
+def test_a_person_account_signs_in_to_its_own_pages(world: Any) -> None:
+    from django.test import Client
+
+    make_own_account(world, consenting_person(world), username="osoba")
+    client = Client()
+    response = client.post("/login/", {"username": "osoba", "password": OWN_PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == "/moje/"
+    assert response.status_code == 200
