@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import mfa
 from accounts.choices import SecurityEventKind
 from accounts.log import record
+from core import account_kinds
 
 
 class NotFoundLogMiddleware:
@@ -111,3 +112,21 @@ class SecondFactorMiddleware:
         if request.method == "GET" and target == "mfa-verify":
             url += "?" + urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
         return redirect(url)
+
+
+class AccountKindMiddleware:
+    """A person account reaches only its own pages and API (``core.account_kinds``); anything else answers 404,
+    the admin and the FHIR face included. Its start page is its own: ``/`` sends it to ``/moje/``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if account_kinds.is_person_account(user) and not account_kinds.may_reach(user, request.path):
+            if request.path == "/":
+                return redirect(account_kinds.PERSON_HOME)
+            if request.path.startswith(("/api/", "/fhir/")):
+                return JsonResponse({"detail": str(_("Not found.")), "code": "not_found"}, status=404)
+            raise Http404
+        return self.get_response(request)

@@ -16,6 +16,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import mfa
 from accounts.idle import remaining
+from core import account_kinds
 
 
 def session_passed(session: Any, user: Any) -> bool:
@@ -46,7 +47,9 @@ class SessionSocketMiddleware:
         headers = dict(scope.get("headers", []))
         session = scope.get("session")
         user = scope.get("user")
-        if (
+        if account_kinds.is_person_account(user) and not account_kinds.may_reach(user, scope.get("path", "")):
+            scope = dict(scope, user=AnonymousUser())  # a person's own account has no socket (core.account_kinds)
+        elif (
             session is not None
             and user is not None
             and getattr(user, "is_authenticated", False)

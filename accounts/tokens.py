@@ -15,15 +15,24 @@ from django.http import HttpRequest
 from django.utils import timezone
 from knox import auth as knox_auth
 from knox.models import AuthToken
+from rest_framework import exceptions
 
 from accounts.choices import SecurityEventKind
 from accounts.log import record
+from core import account_kinds
 from notifications.groups import revoke_token_sockets
 
 
 class TokenAuthentication(knox_auth.TokenAuthentication):
     """knox's authentication (the hash compared in constant time, expiry, active user) without its sweep of the
     user's other tokens on every request, one query each time; the ``expired API tokens`` job sweeps instead."""
+
+    def authenticate(self, request: Any) -> Any:
+        found = super().authenticate(request)
+        # A person's own account reaches only its own API: any other address is a 404 to it, as on the pages.
+        if found is not None and not account_kinds.may_reach(found[0], request.path):
+            raise exceptions.NotFound
+        return found
 
     def _cleanup_token(self, auth_token: AuthToken) -> bool:
         if auth_token.expiry is not None and auth_token.expiry < timezone.now():

@@ -240,6 +240,15 @@ class EmptySerializer(serializers.Serializer):
     pass
 
 
+class AcceptSerializer(serializers.Serializer):
+    first_appointment_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the person is expected first; they are reminded the day before if they agreed to messages.",
+    )
+
+
 def _transition(name: str, serializer: type[serializers.Serializer], move: Any, summary: str) -> type[APIView]:
     class TransitionView(APIView):
         @extend_schema(
@@ -279,7 +288,7 @@ TRANSITION_VIEWS = {
     ),
     "accept": _transition(
         "accept",
-        EmptySerializer,
+        AcceptSerializer,
         services.referral_accept,
         "Accept: takes a place, joins the waitlist, or 409 when full",
     ),

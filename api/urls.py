@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from api import auth, docs, imports, views, webhooks
+from api import auth, docs, imports, own, views, webhooks
 
 router = SimpleRouter()
 router.register("networks", views.NetworkViewSet, basename="api-network")
@@ -17,6 +17,12 @@ urlpatterns = [
     path("auth/tokens/<str:pk>/", auth.TokenDetailView.as_view(), name="api-token-detail"),
     path("auth/password/", auth.PasswordView.as_view(), name="api-password"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    # A person's own account (issue 18): these and the token door are all it reaches.
+    path("me/person/", own.MePersonView.as_view(), name="api-me-person"),
+    path("me/person/consents/", own.MeConsentsView.as_view(), name="api-me-person-consents"),
+    path("me/person/consents/<pk>/withdraw/", own.MeConsentWithdrawView.as_view(), name="api-me-person-withdraw"),
+    path("me/person/access-log/", own.MeAccessLogView.as_view(), name="api-me-person-access-log"),
+    path("me/person/export/", own.MeExportView.as_view(), name="api-me-person-export"),
     # Untyped <pk>: a malformed id reaches the access function and answers a JSON 404.
     path("networks/<pk>/memberships/", views.NetworkMembershipsView.as_view(), name="api-network-memberships"),
     path("networks/<pk>/import/", imports.NetworkImportView.as_view(), name="api-network-import"),

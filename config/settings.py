@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A person's own account reaches only /moje/ and its API: everything else is a 404 to it.
+    "accounts.middleware.AccountKindMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "accounts.middleware.NotFoundLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -293,6 +295,13 @@ if NOTIFICATIONS_DIGEST_HOUR > 23:
     raise ImproperlyConfigured(
         f"NOTIFICATIONS_DIGEST_HOUR must be an hour from 0 to 23, got {NOTIFICATIONS_DIGEST_HOUR}"
     )
+
+# Text messages to people (issue 18): console:// while developing, locmem:// in tests, smsapi://TOKEN@api.smsapi.pl
+# in production (notifications/sms.py). A malformed value stops the start-up here.
+SMS_URL = env_str("SMS_URL", "locmem://" if TESTING else "console://")
+from notifications.sms import parse_sms_url  # noqa: E402 - checks SMS_URL at start-up
+
+parse_sms_url(SMS_URL)
 _email = env_email("EMAIL_URL", "console:")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"

@@ -329,6 +329,7 @@ def load_demo() -> str:
         coordinator=users["koordynator"],
         partners=partners,
         staff={"mopr": users["mopr"], "sds": users["sds"]},
+        person_password=DEMO_PASSWORD,
     )
     from demo.daily_work import load_demo_daily_work
 

@@ -94,7 +94,12 @@ def _feminine(last: str) -> str:
 
 @transaction.atomic
 def load_demo_people(
-    *, network: Network, coordinator: User, partners: dict[str, Partner], staff: dict[str, User]
+    *,
+    network: Network,
+    coordinator: User,
+    partners: dict[str, Partner],
+    staff: dict[str, User],
+    person_password: str,
 ) -> int:
     if Person.objects.filter(network=network).exists():
         return Person.objects.filter(network=network).count()
@@ -181,7 +186,77 @@ def load_demo_people(
     _support_group(network, partners["mopr"], people[:18], rng, today)
     _activities(people, partners, staff, rng, today)
     load_demo_referrals(network=network, coordinator=coordinator, partners=partners, staff=staff, people=people)
+    load_demo_person_account(
+        person=people[4], coordinator=coordinator, staff=staff, today=today, password=person_password
+    )
     return len(people)
+
+
+DEMO_PERSON_LOGIN = "osoba"
+
+
+def load_demo_person_account(
+    *, person: Person, coordinator: User, staff: dict[str, User], today: Any, password: str
+) -> None:
+    """The person's own account ``osoba`` (password ``demo``, no second factor) for a member of the support group
+    with consents, an open path with a goal, two past accesses by partners and upcoming meetings (issue 18).
+
+    The account is made directly, as the other demo logins are: the invitation's password rules would refuse
+    ``demo``."""
+    from people.models import AccessAction, AccessLog, ContactBy, PersonAccount
+
+    user, created = User.objects.get_or_create(
+        username=DEMO_PERSON_LOGIN,
+        defaults={"first_name": person.first_name, "is_person_account": True, "email": "osoba@demo.invalid"},
+    )
+    if not created:
+        return
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    PersonAccount.objects.create(
+        user=user,
+        person=person,
+        relation="person",
+        phone=person.phone,
+        email=user.email,
+        contact_by=ContactBy.SMS,
+        invited_by=coordinator,
+    )
+    now = datetime.datetime.now(tz=datetime.UTC)
+    # Two past openings of the record by partners' staff (the log is append-only: written as they would be).
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(
+                user=staff["mopr"],
+                person=person,
+                action=AccessAction.VIEW,
+                view="person-detail",
+                at=now - datetime.timedelta(days=12, hours=3),
+            ),
+            AccessLog(
+                user=staff["sds"],
+                person=person,
+                action=AccessAction.VIEW,
+                view="person-path",
+                at=now - datetime.timedelta(days=2, hours=5),
+            ),
+        ]
+    )
+    # The group's next meetings, so that "my next meetings" is not empty.
+    group = SupportGroup.objects.filter(memberships__person=person).first()
+    if group is not None:
+        day = today + datetime.timedelta(days=(2 - today.weekday()) % 7 or 7)
+        for week in range(3):
+            Meeting.objects.get_or_create(
+                group=group,
+                held_on=day + datetime.timedelta(days=7 * week),
+                defaults={
+                    "duration_minutes": 90,
+                    "topic": "Spotkanie grupy",
+                    "place": group.place,
+                    "leader": group.leader,
+                },
+            )
 
 
 def _support_group(network: Network, mopr: Partner, members: list[Person], rng: random.Random, today: Any) -> None:

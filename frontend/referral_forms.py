@@ -66,6 +66,15 @@ class ReasonForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
+class AcceptForm(forms.Form):
+    first_appointment_at = forms.DateTimeField(
+        label=_("First appointment (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
 class OutcomeForm(forms.Form):
     outcome_code = forms.ChoiceField(label=_("Outcome"), choices=OutcomeCode.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)

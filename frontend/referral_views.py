@@ -20,7 +20,15 @@ from core.actions import performs
 from core.errors import DomainError
 from core.scope import scope_for
 from frontend.errors import as_messages, on_form
-from frontend.referral_forms import DiscontinueForm, InboxFilterForm, OutcomeForm, ReasonForm, RedirectForm, ReferForm
+from frontend.referral_forms import (
+    AcceptForm,
+    DiscontinueForm,
+    InboxFilterForm,
+    OutcomeForm,
+    ReasonForm,
+    RedirectForm,
+    ReferForm,
+)
 from frontend.types import AuthedRequest
 from people.access import access_to_person, get_person_for
 from people.audit import log_access
@@ -67,6 +75,7 @@ def _detail_context(request: AuthedRequest, referral: Referral) -> dict[str, Any
         "actions": actions,
         "shows_name": person_access is not None and person_access.can_read("identity"),
         "reason_form": ReasonForm(prefix="r"),
+        "accept_form": AcceptForm(prefix="a"),
         "outcome_form": OutcomeForm(prefix="o"),
         "discontinue_form": DiscontinueForm(prefix="d"),
         "redirect_form": RedirectForm(prefix="x", network_id=referral.network_id, exclude=referral.to_partner_id)
@@ -145,7 +154,9 @@ def _perform(request: AuthedRequest, referral: Referral, action: str) -> None:
     elif action == "check_in":
         services.referral_check_in(actor=actor, referral=referral)
     elif action == "accept":
-        services.referral_accept(actor=actor, referral=referral)
+        accept = AcceptForm(request.POST, prefix="a")
+        _valid(accept)
+        services.referral_accept(actor=actor, referral=referral, **accept.cleaned_data)
     elif action == "start":
         services.referral_start(actor=actor, referral=referral)
     elif action == "complete":

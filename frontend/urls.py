@@ -5,6 +5,7 @@ from frontend import account_views as factors
 from frontend import directory_views as directory
 from frontend import import_views, session_views, views
 from frontend import notification_views as notes
+from frontend import own_views as own
 from frontend import people_views as people
 from frontend import referral_views as referrals
 from frontend import webhook_views as webhooks
@@ -106,6 +107,9 @@ urlpatterns = [
     path("people/<uuid:person_id>/export.json", people.person_export_json, name="person-export-json"),
     path("people/<uuid:person_id>/export/", people.person_export_print, name="person-export-print"),
     path("people/<uuid:person_id>/anonymise/", people.person_anonymise, name="person-anonymise"),
+    path("people/<uuid:person_id>/own-account/", own.person_invite, name="person-invite"),
+    # The person's own pages (issue 18).
+    path("moje/", include("frontend.own_urls")),
     # Notifications and the account.
     path("notifications/", notes.notification_centre, name="notification-centre"),
     path("notifications/<int:notification_id>/read/", notes.notification_read, name="notification-read"),

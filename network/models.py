@@ -49,6 +49,13 @@ class Network(TimeStamped):
     # How long a partner has to answer a referral (DESIGN §4): working days for urgent, calendar days otherwise.
     answer_days_urgent = models.PositiveSmallIntegerField(_("answer time, urgent (working days)"), default=1)
     answer_days_normal = models.PositiveSmallIntegerField(_("answer time, normal (days)"), default=7)
+    # What a person reads in "who saw my data" on their own pages: the institution and the role always, the staff
+    # member's name only where the network's agreement says people are told it.
+    show_staff_names_to_people = models.BooleanField(
+        _("people see the names of staff who opened their record"),
+        default=False,
+        help_text=_("Otherwise a person sees the institution and the role only."),
+    )
     coordinators_group = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="coordinated_network", editable=False
     )

@@ -34,8 +34,11 @@ class TokenAuthMiddleware(BaseMiddleware):
         if auth.lower().startswith("token "):
             from django.contrib.auth.models import AnonymousUser
 
+            from core.account_kinds import may_reach
+
             found = await _user_for_token(auth[6:].strip())
-            if found is None:
+            # A person's own account has no socket: it reaches only its pages and its API.
+            if found is None or not may_reach(found[0], scope.get("path", "")):
                 scope = dict(scope, user=AnonymousUser())
             else:
                 scope = dict(scope, user=found[0], auth_token_digest=found[1])

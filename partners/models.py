@@ -42,6 +42,9 @@ class User(AbstractUser):
         default=False,
         help_text=_("Sees anonymous aggregates across all networks and never a person."),
     )
+    # A person supported (or their guardian) reading their own record: reaches only /moje/ and its API
+    # (core.account_kinds). Set once, when the invitation is accepted; never a staff account as well.
+    is_person_account = models.BooleanField(_("person's own account"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("user")

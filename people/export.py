@@ -44,6 +44,7 @@ from people.models import (
     GroupMembership,
     LifeDomain,
     Person,
+    PersonAccount,
     SupportPlan,
 )
 
@@ -397,6 +398,15 @@ def person_export_sections(*, actor: User, person: Person, channel: str = "page"
     if access is None or not access.is_coordinator:
         raise PermissionDenied
     log_access(user=actor, person=person, action=AccessAction.EXPORT, channel=channel)
+    return [(name, builder(person)) for name, builder in _builders()]
+
+
+@transaction.atomic
+def own_export_sections(*, actor: User, person: Person, channel: str = "page") -> list[tuple[str, Section]]:
+    """The same record for the person themselves (or their guardian), from their own account (GDPR art. 15)."""
+    if not PersonAccount.objects.filter(user=actor, person=person).exists():
+        raise PermissionDenied
+    log_access(user=actor, person=person, action=AccessAction.EXPORT, channel=channel, view="own-export")
     return [(name, builder(person)) for name, builder in _builders()]
 
 

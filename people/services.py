@@ -370,6 +370,13 @@ def consent_withdraw(*, actor: User, consent: Consent, note: str = "", channel: 
     access = access_to_person(actor, consent.person)
     if access is None or not access.can_change_path:
         raise PermissionDenied
+    return consent_withdraw_checked(actor=actor, consent=consent, note=note, channel=channel)
+
+
+@transaction.atomic
+def consent_withdraw_checked(*, actor: User, consent: Consent, note: str = "", channel: str = "page") -> Consent:
+    """The withdrawal itself, for a caller that has checked the actor's right to it: ``consent_withdraw`` (staff)
+    and ``people.own.own_consent_withdraw`` (the person or their guardian, from their own pages)."""
     person = lock_person(consent.person_id)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:

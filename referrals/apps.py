@@ -14,6 +14,7 @@ class ReferralsConfig(AppConfig):
         from referrals.access import register_policies, resync_consent_dates
         from referrals.deadlines import alert_overdue, remind_half_time_due
         from referrals.export import referrals_section
+        from referrals.services import appointment_reminders
 
         # The referral and person grant tables follow referral state (core.grants writes them; access_check walks them).
         register_policies()
@@ -39,5 +40,7 @@ class ReferralsConfig(AppConfig):
         jobs.register("overdue referrals", alert_overdue)
         jobs.register("half-time reminders", remind_half_time_due)
         jobs.register("consents starting or ending by date", resync_consent_dates)
+        # The person who agreed to messages is reminded of a first appointment the day before (issue 18).
+        jobs.register("first appointment reminders", appointment_reminders)
         # Permission ids are cached per process; a flush or migrate (tests) re-creates them with new ids.
         post_migrate.connect(grants.forget_permission_ids, dispatch_uid="core-permission-ids")

@@ -101,6 +101,8 @@ class Referral(TimeStamped):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("contact confirmed"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Set by the receiving partner when it accepts: the person is reminded of it the day before (people.messages).
+    first_appointment_at = models.DateTimeField(_("first appointment"), null=True, blank=True)
     overdue_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The receiving partner was reminded at half of the answer time (a check-in restarts the time and clears it).
     half_time_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -17,6 +17,7 @@ from core.types import AuthUser
 from network.models import NetworkMembership
 from partners.choices import PartnerType
 from partners.models import Partner, Service
+from people.models import Person
 from referrals.access import VIEW, can_respond, granted, is_sender, referrals_visible_to
 from referrals.choices import OPEN_STATES, Priority, State
 from referrals.models import Referral
@@ -247,4 +248,15 @@ def service_waitlist(user: AuthUser, service: Service) -> QuerySet[Referral]:
         .waiting()
         .in_waitlist_order()
         .select_related("person", "from_partner", "to_partner", "network")
+    )
+
+
+def referrals_for_the_person(person: Person) -> list[Referral]:
+    """The person's own referrals as they read them on their own pages: where to, which service, the status and
+    the first appointment; never a draft, and the caller shows no reason, goal or note (staff's words)."""
+    return list(
+        Referral.objects.filter(person=person)
+        .exclude(state=State.DRAFT)
+        .select_related("to_partner", "service")
+        .order_by("-sent_at", "-created_at")
     )

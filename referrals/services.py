@@ -4,6 +4,7 @@ its grants (referrals/access.py) and its notification rows. An illegal move rais
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from notifications.services import notify
 from partners.models import Partner, Service, User
 from people.access import access_to_person
 from people.audit import log_access
+from people.messages import APPOINTMENT_REMINDER, REFERRAL_ACCEPTED, tell_person, when_params
 from people.models import AccessAction, Case, Consent, DataCategory, Person
 from people.shares import Stopped, lock_person
 from referrals import access
@@ -376,14 +378,20 @@ def referral_check_in(*, actor: User, referral: Referral, note: str = "") -> Ref
 
 
 @transaction.atomic
-def referral_accept(*, actor: User, referral: Referral) -> Referral:
-    """Takes a place of the service; when it is full, joins the waitlist or is refused (per service)."""
+def referral_accept(
+    *, actor: User, referral: Referral, first_appointment_at: datetime.datetime | None = None
+) -> Referral:
+    """Takes a place of the service; when it is full, joins the waitlist or is refused (per service). The person
+    who agreed to messages hears that it was accepted, and of the first appointment the day before."""
     referral = _lock(referral)
     _require_respond(actor, referral)
     from_state = referral.state
     target = _check_move(referral, "accept")
     _require_consent(referral)
     now = timezone.now()
+    if first_appointment_at is not None and first_appointment_at <= now:
+        raise ValidationError({"first_appointment_at": [_("The first appointment must be in the future.")]})
+    referral.first_appointment_at = first_appointment_at
     note = ""
     if referral.service_id is not None:
         service = Service.objects.select_for_update().get(pk=referral.service_id)
@@ -408,6 +416,7 @@ def referral_accept(*, actor: User, referral: Referral) -> Referral:
         else gettext_lazy("%(to)s accepted the referral of %(person)s.")
     )
     _tell(referral, _sender_side(referral), "referral.accepted", message)
+    tell_person(referral.person, REFERRAL_ACCEPTED, str(referral.pk))
     return referral
 
 
@@ -770,3 +779,31 @@ def anonymise_referrals(person: Person, actor: User) -> None:
             )
     Referral.objects.filter(person=person).update(reason="—", goal="", reason_note="", outcome_note="")
     ReferralEvent.objects.filter(referral__person=person).update(note="")
+
+
+def appointment_reminders(now: datetime.datetime | None = None) -> int:
+    """The job: the day before a referral's first appointment, the person who agreed to messages is reminded of
+    its date and time (and of nothing else: people.messages). Once per referral and appointment time."""
+    today = timezone.localtime(now or timezone.now()).date()
+    tomorrow = today + datetime.timedelta(days=1)
+    count = 0
+    due = (
+        Referral.objects.filter(
+            state__in=(State.ACCEPTED, State.IN_PROGRESS),
+            first_appointment_at__date=tomorrow,
+            person__accounts__isnull=False,
+        )
+        .select_related("person")
+        .distinct()
+    )
+    for referral in due:
+        at = referral.first_appointment_at
+        assert at is not None
+        with transaction.atomic():
+            count += tell_person(
+                referral.person,
+                APPOINTMENT_REMINDER,
+                f"{referral.pk}:{at.isoformat()}",
+                params=partial(when_params, at),
+            )
+    return count

@@ -44,6 +44,7 @@ DEMO_LOGINS = [
     ("ogrodnik", "Zielony Ogród (pracodawca) / second employer"),
     ("monitor", "monitorujący (urząd wojewódzki) / regional monitor"),
     ("admin", "administrator systemu / superuser"),
+    ("osoba", "osoba wspierana — własne konto, /moje/ / a person's own account"),
 ]
 
 

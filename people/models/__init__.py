@@ -1,5 +1,14 @@
 """People supported, their consent, case and path, and the access log; import them from here."""
 
+from people.models.own import (
+    INVITATION_HOURS,
+    AccountRelation,
+    ContactBy,
+    InvitationChannel,
+    PersonAccount,
+    PersonInvitation,
+    PersonMessage,
+)
 from people.models.paths import (
     Activity,
     ActivityKind,
@@ -49,10 +58,12 @@ from people.models.persons import (
 
 __all__ = [
     "CATEGORY_PERMISSIONS",
+    "INVITATION_HOURS",
     "PERSON_FIELD_CATEGORIES",
     "AccessAction",
     "AccessChannel",
     "AccessLog",
+    "AccountRelation",
     "Activity",
     "ActivityKind",
     "Assessment",
@@ -64,6 +75,7 @@ __all__ = [
     "CaseQuerySet",
     "Consent",
     "ConsentQuerySet",
+    "ContactBy",
     "DataCategory",
     "DisabilityLevel",
     "GivenBy",
@@ -74,13 +86,17 @@ __all__ = [
     "Instrument",
     "InstrumentDomain",
     "InstrumentLevel",
+    "InvitationChannel",
     "LifeDomain",
     "Meeting",
     "MeetingCorrection",
     "MeetingCorrectionKind",
     "Person",
+    "PersonAccount",
     "PersonGroupObjectPermission",
     "PersonMerge",
+    "PersonInvitation",
+    "PersonMessage",
     "PersonQuerySet",
     "PreferredContact",
     "Sex",

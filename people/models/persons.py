@@ -336,6 +336,10 @@ class Consent(TimeStamped):
         labels = dict(DataCategory.choices)
         return [str(labels.get(code, code)) for code in self.categories]
 
+    def partner_type_labels(self) -> list[str]:
+        labels = dict(PartnerType.choices)
+        return [str(labels.get(code, code)) for code in self.partner_types]
+
 
 class CaseQuerySet(models.QuerySet["Case"]):
     def open(self) -> CaseQuerySet:

@@ -431,6 +431,27 @@ MATRIX = [
     Row("session-status", url("session-status"), {"-": {**page(200), "anonymous": 401}}),
     # The second factor: one's own only, so every persona alike (none of them has a factor here).
     Row("mfa-enrol", url("mfa-enrol"), EVERYONE),
+    # The person's own pages (issue 18): no staff persona has a record of its own, so each is a 404 to them
+    # (tests/people/test_own_account.py and tests/api/test_own_person_api.py for the person's own account).
+    *[
+        Row(name, url(name), {"-": page(404)})
+        for name in ("own-home", "own-consents", "own-access", "own-data", "own-export-json", "own-export-pdf")
+    ],
+    Row("own-consent-withdraw", url("own-consent-withdraw", consent), {"own": page(404), "theirs": page(404)}),
+    Row(
+        "own-consent-withdraw",
+        url("own-consent-withdraw", consent),
+        {"own": page(404), "theirs": page(404)},
+        method="POST",
+    ),
+    Row("own-request", url("own-request"), NOT_ALLOWED),
+    Row("own-request", url("own-request"), {"-": page(404)}, method="POST", data=lambda o, t, p: {"kind": "consent"}),
+    # A link that is not a live invitation: the same 404 page to everyone, signed in or not.
+    Row(
+        "own-invitation",
+        lambda o, t, p: reverse("own-invitation", args=["not-a-live-token"]),
+        {"-": {**page(404), "anonymous": 404}},
+    ),
     Row("mfa-totp", url("mfa-totp"), {"-": page(302)}),  # no set-up started: back to mfa-enrol
     Row("mfa-recovery-codes", url("mfa-recovery-codes"), {"-": page(302)}),  # no factor yet: back to mfa-enrol
     Row("mfa-passkey-registered", url("mfa-passkey-registered"), NOT_ALLOWED),
@@ -611,6 +632,8 @@ MATRIX = [
         prepare=a_goal,
     ),
     Row("person-export-json", url("person-export-json", person), COORDINATOR_OF_PERSON),
+    # Inviting the person to their own account: who may change the path (issue 18).
+    Row("person-invite", url("person-invite", person), as_page(PATH_WRITE)),
     Row("person-export-print", url("person-export-print", person), COORDINATOR_OF_PERSON),
     # The confirmation lists what will end and be cleared; the POST anonymises (the open case is closed first)
     # and goes back to the person's page.
