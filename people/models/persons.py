@@ -327,11 +327,6 @@ class Consent(TimeStamped):
             and (self.valid_until is None or self.valid_until >= day)
         )
 
-    @property
-    def partner_type_labels(self) -> list[str]:
-        labels = dict(PartnerType.choices)
-        return [str(labels.get(code, code)) for code in self.partner_types]
-
     def category_labels(self) -> list[str]:
         labels = dict(DataCategory.choices)
         return [str(labels.get(code, code)) for code in self.categories]

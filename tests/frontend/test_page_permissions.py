@@ -345,12 +345,6 @@ def a_day_off(o: Objects, t: str) -> Any:
     return DayOff.objects.create(network=o.scene.network_of(t), day=datetime.date(2026, 6, 5), name="Most")
 
 
-def a_meeting(o: Objects, t: str) -> Any:
-    from people.models import Meeting
-
-    return Meeting.objects.create(group=o.scene.groups[t], held_on=datetime.date(2025, 6, 4), duration_minutes=90)
-
-
 def a_twin(o: Objects, t: str) -> Any:
     """A second record of the target's person, registered by mistake in the same network."""
     from people.models import Person
