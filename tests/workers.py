@@ -7,6 +7,7 @@ the application's privileges (``core.db_roles.grant_app``): the queue's tables a
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 import signal
@@ -154,6 +155,25 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float, processes: Seq
             tails = "\n".join(f"--- {p.name}\n{p.output()[-3000:]}" for p in processes)
             raise AssertionError(f"timed out waiting for {what}\n{tails}")
         time.sleep(0.1)
+
+
+def due_in(referrals: Sequence[Any], seconds: int) -> Any:
+    """Sent referrals made due ``seconds`` from now (sent now), their jobs planned again as the send plans them: the
+    referrals are made first, however long a loaded machine takes, and the clock starts after."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from referrals import services
+    from referrals.models import Referral
+
+    with transaction.atomic():
+        now = timezone.now()
+        due_by = now + datetime.timedelta(seconds=seconds)
+        ids = [r.pk for r in referrals]
+        Referral.objects.filter(pk__in=ids).update(sent_at=now, due_by=due_by)
+        for referral in Referral.objects.filter(pk__in=ids):
+            services.plan_deadlines(referral)
+    return due_by
 
 
 def workers_alive() -> int:

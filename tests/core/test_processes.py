@@ -20,7 +20,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from notifications.models import Notification
 from referrals.models import Referral, ReferralEvent
@@ -105,8 +104,8 @@ def test_a_push_made_on_one_server_reaches_a_socket_on_the_other(world: Any, clu
 
 
 def test_a_deadline_job_runs_exactly_once_with_two_workers(world: Any, cluster: Cluster) -> None:
-    due_by = timezone.now() + datetime.timedelta(seconds=8)
-    referrals = [sent_referral(world, due_by=due_by) for _ in range(6)]
+    referrals = [sent_referral(world) for _ in range(6)]
+    due_by = workers.due_in(referrals, 5)
     ids = [str(r.pk) for r in referrals]
 
     def alerted() -> bool:
