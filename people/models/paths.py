@@ -111,7 +111,8 @@ class Instrument(TimeStamped):
     is_active = models.BooleanField(_("active"), default=True)
     # Versions of one instrument share its code; a new version is a new row (people/assessments.py), so a past
     # assessment keeps the domains and level descriptions it was made with.
-    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    # db_default too: the seed migration of the default instrument (an older model) may be re-applied after this.
+    version = models.PositiveSmallIntegerField(_("version"), default=1, db_default=1)
     previous = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="next_version"
     )

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from network.models import DayOff
 from partners.models import Service, User
-from people.models import Person, PersonMerge
+from people.models import AccessLog, Person, PersonMerge
 from referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,6 @@ def test_the_demo_has_a_waitlist_a_merged_record_and_a_day_off(settings: Any) ->
     client.force_login(User.objects.get(username="mopr"))
     page = client.get(reverse("service-waitlist", args=[service.pk]))
     assert page.status_code == 200 and page.text.count('id="waiting-') == 3
-    client.force_login(User.objects.get(username="koordynator"))
-    record = client.get(reverse("person-detail", args=[merge.kept_id]))
-    assert record.status_code == 200 and merge.reason in record.text
+    # The merge is logged on both records (the demo coordinator signs in with a second factor, so the record's page
+    # itself is checked in tests/people/test_person_merge.py).
+    assert AccessLog.objects.filter(view="person-merge", person_id__in=[merge.kept_id, merge.merged_id]).count() == 2
