@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.views import _errors, _path_id, actor
+from core.actions import performs
 from network import services as network_services
 from network.access import get_day_off_for, get_network_for
 from network.models import DayOff
@@ -47,6 +48,7 @@ class NetworkDaysOffView(APIView):
         request=DayOffCreateSerializer,
         responses={201: DayOffSerializer, **_errors(400, 403, 404)},
     )
+    @performs(network_services.day_off_add)
     def post(self, request: Request, pk: str) -> Response:
         network = get_network_for(request.user, pk, coordinate=True)
         serializer = DayOffCreateSerializer(data=request.data)
@@ -66,6 +68,7 @@ class DayOffView(APIView):
         parameters=[_path_id("The day off's id.")],
         responses={204: None, **_errors(403, 404)},
     )
+    @performs(network_services.day_off_remove)
     def delete(self, request: Request, pk: str) -> Response:
         day_off = get_day_off_for(request.user, pk)
         network_services.day_off_remove(actor=actor(request), day_off=day_off)

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from api.assessments import InstrumentDetailSerializer, InstrumentSerializer, request_language
 from api.views import _errors, _path_id, actor
+from core.actions import performs
 from core.scope import scope_for
 from network.access import get_network_for
 from people.assessments import (
@@ -92,6 +93,7 @@ class NetworkInstrumentsView(APIView):
         request=InstrumentInSerializer,
         responses={201: InstrumentDetailSerializer, **_errors(400, 403, 404)},
     )
+    @performs(instrument_create)
     def post(self, request: Request, pk: str) -> Response:
         network = get_network_for(request.user, pk, coordinate=True)
         serializer = InstrumentInSerializer(data=request.data)
@@ -112,6 +114,7 @@ class InstrumentVersionsView(APIView):
         request=InstrumentVersionInSerializer,
         responses={201: InstrumentDetailSerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(instrument_new_version)
     def post(self, request: Request, pk: str) -> Response:
         instrument = get_instrument_for(request.user, pk)
         if instrument.network_id is None or not scope_for(request.user).coordinates(instrument.network_id):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.views import _errors, actor
+from core.actions import performs
 from people import groups as group_services
 from people.audit import log_access_many
 from people.group_selectors import can_manage_group, get_group_for, get_meeting_for
@@ -129,6 +130,7 @@ class MeetingCorrectView(APIView):
         request=MeetingCorrectSerializer,
         responses={200: MeetingDetailSerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(group_services.meeting_correct)
     def post(self, request: Request, group_pk: str, pk: str) -> Response:
         meeting = _meeting(request, group_pk, pk)
         serializer = MeetingCorrectSerializer(data=request.data)
@@ -155,6 +157,7 @@ class MeetingCancelView(APIView):
         request=MeetingCancelSerializer,
         responses={200: MeetingDetailSerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(group_services.meeting_cancel)
     def post(self, request: Request, group_pk: str, pk: str) -> Response:
         meeting = _meeting(request, group_pk, pk)
         serializer = MeetingCancelSerializer(data=request.data)

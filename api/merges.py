@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.views import _errors, _path_id, actor
+from core.actions import performs
 from core.scope import scope_for
 from people.access import get_person_for
 from people.merging import person_merge
@@ -60,6 +61,7 @@ class PersonMergesView(APIView):
         request=PersonMergeInSerializer,
         responses={201: PersonMergeSerializer, **_errors(400, 403, 404, 409)},
     )
+    @performs(person_merge)
     def post(self, request: Request, pk: str) -> Response:
         kept = _coordinated(request, pk)
         serializer = PersonMergeInSerializer(data=request.data)

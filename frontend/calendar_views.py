@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.actions import performs
 from core.errors import DomainError
 from frontend.errors import as_messages, on_form
 from frontend.types import AuthedRequest
@@ -32,6 +33,7 @@ class DayOffForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(network_services.day_off_add)
 def network_days_off(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id, coordinate=True)
     try:
@@ -56,6 +58,7 @@ def network_days_off(request: AuthedRequest, network_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+@performs(network_services.day_off_remove)
 def network_day_off_remove(request: AuthedRequest, network_id: UUID, day_off_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id, coordinate=True)
     day_off = get_day_off_for(request.user, day_off_id)

@@ -17,8 +17,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from core.actions import performs
 from core.errors import DomainError
 from core.scope import scope_for
 from frontend.errors import on_form
@@ -99,6 +100,7 @@ class InstrumentForm(forms.Form):
 
 
 @login_required
+@require_safe
 def instrument_list(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id, coordinate=True)
     context = {"network": network, "instruments": list(network_instruments(network))}
@@ -107,6 +109,7 @@ def instrument_list(request: AuthedRequest, network_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(instrument_create)
 def instrument_new(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = get_network_for(request.user, network_id, coordinate=True)
     form = InstrumentForm(request.POST or None)
@@ -126,6 +129,7 @@ def instrument_new(request: AuthedRequest, network_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(instrument_new_version)
 def instrument_version(request: AuthedRequest, instrument_id: UUID) -> HttpResponse:
     instrument = get_instrument_for(request.user, instrument_id)
     if instrument.network_id is None or not scope_for(request.user).coordinates(instrument.network_id):

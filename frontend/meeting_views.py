@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from core.actions import performs
 from core.errors import DomainError
 from frontend.errors import on_form
 from frontend.group_views import MeetingForm
@@ -55,6 +56,7 @@ def _back(meeting: Meeting) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(group_services.meeting_correct)
 def meeting_correct(request: AuthedRequest, group_id: UUID, meeting_id: UUID) -> HttpResponse:
     group, meeting = _meeting(request, group_id, meeting_id)
     present = {a.person_id: a.person for a in meeting.attendance.select_related("person")}
@@ -90,6 +92,7 @@ def meeting_correct(request: AuthedRequest, group_id: UUID, meeting_id: UUID) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(group_services.meeting_cancel)
 def meeting_cancel(request: AuthedRequest, group_id: UUID, meeting_id: UUID) -> HttpResponse:
     """A confirmation page with the meeting as it stands, then the cancellation with its reason."""
     group, meeting = _meeting(request, group_id, meeting_id)

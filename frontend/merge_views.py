@@ -15,8 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from core.actions import performs
 from core.errors import DomainError
 from core.scope import scope_for
 from frontend.errors import on_form
@@ -44,6 +45,7 @@ def _coordinated_person(request: AuthedRequest, person_id: UUID) -> Person:
 
 
 @login_required
+@require_safe
 def merge_choose(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     """The records that may be the same person, each with a link to the side-by-side confirmation."""
     person = _coordinated_person(request, person_id)
@@ -53,6 +55,7 @@ def merge_choose(request: AuthedRequest, person_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(person_merge)
 def merge_confirm(request: AuthedRequest, person_id: UUID, other_id: UUID) -> HttpResponse:
     """``person_id`` is kept, ``other_id`` is merged into it; a link swaps which one is kept."""
     kept = _coordinated_person(request, person_id)
