@@ -2,7 +2,7 @@
 
 Each row states the exact answer. A list answers SEEN or HIDDEN (200, and whether the target is in it). The last
 test reads the generated OpenAPI schema and fails when an operation under /api/v1/ has no row here or in the
-other matrix modules (MATRIX_MODULES: people, consents, referrals, assessments, groups).
+other matrix modules (MATRIX_MODULES: people, consents, referrals, assessments, groups, the person's own API).
 """
 
 from __future__ import annotations
@@ -467,6 +467,7 @@ MATRIX_MODULES = [
     "tests.api.test_api_permissions",
     "tests.api.test_api_permissions_people",
     "tests.api.test_api_permissions_webhooks",
+    "tests.api.test_own_person_api",
 ]
 
 

@@ -7,6 +7,8 @@ A person account gets an answer only from /api/v1/me/person/ and the token door;
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -179,3 +181,56 @@ def test_a_person_account_has_no_websocket(world: Any, person_client: Any) -> No
     _client, user, _person = person_client
     assert not may_reach(user, "/ws/notifications/")
     assert may_reach(world.coordinator, "/ws/notifications/")
+
+
+# --- rows of the API permission matrix (tests/api/test_api_permissions.py reads MATRIX for its schema check) -----
+
+
+@dataclass
+class OwnRow:
+    method: str
+    path: str  # as the OpenAPI schema spells it
+    url: Callable[[Any], str]  # from the person whose account acts; the consent is theirs
+    person_account: int  # what their own account gets; every staff persona gets 404 and anonymous 401
+
+
+def _consent_url(person: Any) -> str:
+    return f"/api/v1/me/person/consents/{person.consents.get().pk}/withdraw/"
+
+
+MATRIX = [
+    OwnRow("GET", "/api/v1/me/person/", lambda p: "/api/v1/me/person/", 200),
+    OwnRow("GET", "/api/v1/me/person/consents/", lambda p: "/api/v1/me/person/consents/", 200),
+    OwnRow("POST", "/api/v1/me/person/consents/{id}/withdraw/", _consent_url, 200),
+    OwnRow("GET", "/api/v1/me/person/access-log/", lambda p: "/api/v1/me/person/access-log/", 200),
+    OwnRow("GET", "/api/v1/me/person/export/", lambda p: "/api/v1/me/person/export/", 200),
+]
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=[f"{r.method} {r.path}" for r in MATRIX])
+def test_each_persona_gets_exactly_its_answer_from_the_persons_api(world: Any, row: OwnRow) -> None:
+    from django.db import transaction
+    from rest_framework.test import APIClient
+
+    person = consenting_person(world)
+    own_user = make_own_account(world, person)
+    other = consenting_person(world, first_name="Jan", last_name="Nowak")
+    other_user = make_own_account(world, other, username="jan")
+    users = {**world.personas(), "person_account": own_user, "another_person": other_user}
+    expected = {name: 404 for name in users} | {"anonymous": 401, "person_account": row.person_account}
+    if row.method == "POST":
+        expected["another_person"] = 404  # another person's consent
+    else:
+        expected["another_person"] = 200  # their own record, never this person's (tests above)
+    actual = {}
+    for name, user in users.items():
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
+        with transaction.atomic():
+            response = getattr(client, row.method.lower())(row.url(person), format="json")
+            if response.status_code in (401, 403, 404):
+                assert set(response.json()) == {"detail", "code"}, (name, response.json())
+            actual[name] = response.status_code
+            transaction.set_rollback(True)
+    assert actual == expected
