@@ -17,7 +17,7 @@ from django.test import Client
 
 from tests.frontend.test_page_permissions import page_routes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # loads the whole demo and walks ~1,000 pages
 
 SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")

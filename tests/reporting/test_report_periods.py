@@ -420,3 +420,20 @@ def test_the_dashboard_offers_a_month_a_quarter_and_a_year(client: Any, report_w
     figure = reverse("report-figure-list", args=[w.network.pk, "people"]) + "?quarter=2025-Q2"
     assert f'href="{figure}">3<' in page
     assert client.get(url, {"month": "2025-13"}).status_code == 200  # a message, and the current month
+
+
+def test_the_list_of_submissions_takes_two_queries_however_many_networks(
+    world: Any, django_assert_num_queries: Any
+) -> None:
+    from tests.factories import NetworkFactory
+
+    def read() -> list[dict[str, Any]]:
+        with django_assert_num_queries(2):  # 1 the closed reports of the period, 2 the networks
+            return [row.as_dict() for row in submissions(Period.year(2025))]
+
+    report_services.report_close(actor=world.coordinator, network=world.network, period=Period.year(2025))
+    assert len(read()) == 2
+    for _ in range(5):
+        NetworkFactory()
+    rows = read()
+    assert len(rows) == 7 and sum(1 for row in rows if row["status"] == "closed") == 1
