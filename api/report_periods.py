@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.views import _errors, _path_id, actor
+from core.actions import performs
 from core.scope import scope_for
 from network.access import get_network_for
 from network.models import Network
@@ -88,6 +89,7 @@ class NetworkFundingView(APIView):
         request=FundingWriteSerializer,
         responses={200: FundingSerializer, **_errors(400, 404)},
     )
+    @performs(report_services.funding_set)
     def post(self, request: Request, pk: str) -> Response:
         network = coordinated(request, pk)
         body = FundingWriteSerializer(data=request.data)
@@ -102,6 +104,7 @@ class FundingDetailView(APIView):
         parameters=[_path_id("The network's id."), OpenApiParameter("funding_id", OpenApiTypes.UUID, "path")],
         responses={204: None, **_errors(404)},
     )
+    @performs(report_services.funding_remove)
     def delete(self, request: Request, pk: str, funding_id: str) -> Response:
         network = coordinated(request, pk)
         try:
@@ -166,6 +169,7 @@ class ReportCloseView(APIView):
         request=PeriodSerializer,
         responses={201: ClosureSerializer, **_errors(400, 404, 409)},
     )
+    @performs(report_services.report_close)
     def post(self, request: Request, pk: str) -> Response:
         network = coordinated(request, pk)
         body = PeriodSerializer(data=request.data)
@@ -181,6 +185,7 @@ class ReportReopenView(APIView):
         request=ReopenSerializer,
         responses={200: ClosureSerializer, **_errors(400, 404, 409)},
     )
+    @performs(report_services.report_reopen)
     def post(self, request: Request, pk: str) -> Response:
         network = coordinated(request, pk)
         body = ReopenSerializer(data=request.data)

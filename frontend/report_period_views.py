@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.actions import performs
 from core.errors import Conflict
 from frontend.errors import as_messages, on_form
 from frontend.report_views import coordinated_network, require_monitor
@@ -75,6 +76,7 @@ class FundingForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(report_services.funding_set)
 def funding(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = coordinated_network(request, network_id)
     form = FundingForm(request.POST or None, initial={"year": timezone.localdate().year})
@@ -94,6 +96,7 @@ def funding(request: AuthedRequest, network_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+@performs(report_services.funding_remove)
 def funding_remove(request: AuthedRequest, network_id: UUID, funding_id: UUID) -> HttpResponse:
     network = coordinated_network(request, network_id)
     row = report_selectors.get_funding_for(network, funding_id)
@@ -107,6 +110,7 @@ def funding_remove(request: AuthedRequest, network_id: UUID, funding_id: UUID) -
 
 @login_required
 @require_POST
+@performs(report_services.report_close)
 def report_close(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = coordinated_network(request, network_id)
     try:
@@ -132,6 +136,7 @@ class ReopenForm(forms.Form):
 
 @login_required
 @require_POST
+@performs(report_services.report_reopen)
 def report_reopen(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     network = coordinated_network(request, network_id)
     try:
