@@ -44,7 +44,7 @@ class DocumentView(APIView):
                 channel="api",
             )
         response = HttpResponse(document.content, content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(True, document.filename)
+        response["Content-Disposition"] = content_disposition_header(True, document.filename) or ""
         return response
 
 

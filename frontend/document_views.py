@@ -21,7 +21,7 @@ from reporting.documents import Document
 def pdf_response(document: Document) -> HttpResponse:
     """Inline, so that the browser opens it; the file name keeps its Polish letters (RFC 6266 filename*)."""
     response = HttpResponse(document.content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, document.filename)
+    response["Content-Disposition"] = content_disposition_header(False, document.filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

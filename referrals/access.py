@@ -103,8 +103,9 @@ def desired_person_grants(person: Person) -> set[tuple[int, int]]:
         for category in allowed:
             pairs.add((referral.to_partner.group_id, permission_id(CATEGORY_PERMISSIONS[category])))
     door, _ids = door_share(person, consents)
-    for category in door:
-        pairs.add((person.door_partner.group_id, permission_id(CATEGORY_PERMISSIONS[category])))
+    if door and person.door_partner is not None:
+        for category in door:
+            pairs.add((person.door_partner.group_id, permission_id(CATEGORY_PERMISSIONS[category])))
     return pairs
 
 

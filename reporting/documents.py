@@ -245,8 +245,8 @@ def consent_form(
                 sheet.field(label, "_" * 50)
         sheet.heading(_("I agree that my data of these categories are processed and shared:"))
         chosen = set(consent.categories) if consent else set()
-        for code, label in DataCategory.choices:
-            sheet.checkbox(str(label), code in chosen)
+        for code, category in DataCategory.choices:
+            sheet.checkbox(str(category), code in chosen)
         sheet.heading(_("with these partners of the network:"))
         named = {p.pk for p in consent.partners.all()} if consent else set()
         for member in network_partners(network.pk):

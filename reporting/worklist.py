@@ -136,9 +136,7 @@ def worklist_for(user: AuthUser, *, now: datetime.datetime | None = None) -> Wor
     )
     for goal in goals:
         soon = goal.target_date is not None and goal.target_date <= today + datetime.timedelta(days=REVIEW_AHEAD_DAYS)
-        work.reviews.append(
-            ReviewDue(goal=goal, last_reviewed=goal.last_reviewed, why="target" if soon else "stale")  # type: ignore[attr-defined]
-        )
+        work.reviews.append(ReviewDue(goal=goal, last_reviewed=goal.last_reviewed, why="target" if soon else "stale"))
 
     # Consents ending within 30 days (query 4).
     whose = Q(person__cases__case_manager_id=scope.user_id, person__cases__closed_on__isnull=True)

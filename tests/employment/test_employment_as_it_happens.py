@@ -108,10 +108,10 @@ def test_it_takes_the_contract_start_from_the_page_and_the_api(emp: Emp) -> None
     first.refresh_from_db()
     assert first.stage == Stage.HIRED and first.hired_on == starts
     second = offered(emp, first.placement, first_name="Jan", last_name="Nowak", pesel="")
-    response = api(emp.world.employer_staff).post(
+    answer = api(emp.world.employer_staff).post(
         f"/api/v1/applications/{second.pk}/advance/", {"stage": "hired", "starts_on": starts.isoformat()}, format="json"
     )
-    assert response.status_code == 200
+    assert answer.status_code == 200
     second.refresh_from_db()
     assert second.hired_on == starts
 

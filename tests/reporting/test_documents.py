@@ -37,7 +37,8 @@ def fonts_embedded(content: bytes) -> set[str]:
     reader = PdfReader(io.BytesIO(content))
     names = set()
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+        resources: Any = page["/Resources"]
+        for font in resources["/Font"].values():
             font = font.get_object()
             descendant = font["/DescendantFonts"][0].get_object()
             assert "/FontFile2" in descendant["/FontDescriptor"].get_object()
