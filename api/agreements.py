@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.views import _errors, _path_id, actor
+from core.actions import performs
 from network import services as network_services
 from network.access import get_network_for
 from network.models import CooperationAgreement
@@ -122,6 +123,7 @@ class NetworkAgreementsView(APIView):
         request={"multipart/form-data": AgreementInSerializer, "application/json": AgreementInSerializer},
         responses={201: AGREEMENT, **_errors(400, 403, 404)},
     )
+    @performs(network_services.agreement_add)
     def post(self, request: Request, pk: str) -> Response:
         user = actor(request)
         network = get_network_for(user, pk)
@@ -155,6 +157,7 @@ class AgreementDetailView(APIView):
         request={"multipart/form-data": AgreementPatchSerializer, "application/json": AgreementPatchSerializer},
         responses={200: AGREEMENT, **_errors(400, 403, 404)},
     )
+    @performs(network_services.agreement_save)
     def patch(self, request: Request, pk: str) -> Response:
         user = actor(request)
         agreement = _agreement_for(user, pk)

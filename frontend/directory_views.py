@@ -391,6 +391,7 @@ def service_directory(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(network_services.agreement_add)
 def agreement_history(request: AuthedRequest, network_id: UUID) -> HttpResponse:
     """The agreement's versions and annexes with each partner's date of joining, for everyone who sees the network;
     its coordinators add a version or an annex here (the API's ``POST /networks/{id}/agreements/`` does the same)."""
