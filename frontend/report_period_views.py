@@ -38,7 +38,7 @@ from people.audit import log_access_many
 from people.models import AccessAction
 from people.selectors import person_list
 from referrals.choices import State
-from referrals.selectors import referral_list
+from referrals.selectors import referral_list, referral_rows
 from reporting import exports as report_exports
 from reporting import selectors as report_selectors
 from reporting import services as report_services
@@ -247,5 +247,6 @@ def figure_list(request: AuthedRequest, network_id: UUID, figure: str) -> HttpRe
     elif figure == "referrals_declined":
         referrals = referrals.filter(state=State.DECLINED)
     referral_page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    referral_page.object_list = referral_rows(referral_page.object_list)
     context |= {"title": REFERRAL_FIGURES[figure], "page": referral_page}
     return render(request, "reports/figure_referrals.html", context)
