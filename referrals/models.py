@@ -42,7 +42,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         """This list, its total counted by ``rows``: another query of exactly the same rows that PostgreSQL counts
         faster (``referrals.selectors.referral_list``). Only the queryset returned here counts that way; one
         derived from it (a slice, another filter) counts itself."""
-        clone = self._chain()
+        clone = self.all()
         clone._count_query = rows
         return clone
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, QuerySet
@@ -20,7 +20,7 @@ from partners.models import Partner, Service
 from people.models import Person
 from referrals.access import VIEW, can_respond, granted, is_sender, referrals_visible_to
 from referrals.choices import OPEN_STATES, Priority, State
-from referrals.models import Referral
+from referrals.models import Referral, ReferralQuerySet
 
 # What a list of referrals shows (the inbox page, the API list, a person's page). A page of 50 is read as plain
 # values and turned into ``ReferralRow``s: building five model instances a row (the referral, its person, both
@@ -145,7 +145,7 @@ def referral_list(
         # rows with the grant as a join (core.grants.granted_in).
         mine = Referral.objects.filter(to_partner_id__in=partners)
         page = listed(mine.filter(granted(scope.staff_group_ids, VIEW, per_row=True)))
-        return page.counted_by(narrowed(mine.filter(granted(scope.staff_group_ids, VIEW))))
+        return cast(ReferralQuerySet, page).counted_by(narrowed(mine.filter(granted(scope.staff_group_ids, VIEW))))
     referrals: QuerySet[Referral]
     if direction == "outgoing":
         sent_by_partner = Referral.objects.filter(from_partner_id__in=partners).filter(
