@@ -35,6 +35,8 @@ NO_API_OPERATION = {
     "logout": "signing out of the pages; the API signs out at POST /api/v1/auth/logout/ (api/auth.py)",
     "password_reset": "the e-mailed reset link is a page flow for someone who cannot sign in, so cannot call the API",
     "password_reset_confirm": "the page the e-mailed reset link opens (see password_reset)",
+    "own-invitation": "the one-time link of a person's invitation opens a sign-up page for someone who has no "
+    "account yet (like password_reset_confirm), so cannot call the API",
     "session-status": "keeps the browser session's idle timer alive; an API token has its own expiry",
     "mfa-verify": "the second step of the page sign-in; the API asks the factor at POST /api/v1/auth/token/",
     "mfa-enrol": "second-factor enrolment happens in the browser (authenticator app, passkey) and guards the pages",
