@@ -42,6 +42,7 @@ NO_API_OPERATION = {
     "mfa-enrol": "second-factor enrolment happens in the browser (authenticator app, passkey) and guards the pages",
     "mfa-totp": "second-factor enrolment (see mfa-enrol)",
     "mfa-recovery-codes": "second-factor enrolment (see mfa-enrol)",
+    "mfa-code": "second-factor enrolment of a person account's code by SMS or e-mail (see mfa-enrol)",
     "mfa-passkey-registered": "second-factor enrolment (see mfa-enrol)",
     "mfa-remove": "second-factor enrolment (see mfa-enrol)",
     "credential-registration-begin": "the WebAuthn ceremony of a passkey runs in the browser",
