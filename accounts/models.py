@@ -79,8 +79,8 @@ class CodeDevice(CooldownMixin, ThrottlingMixin, SideChannelDevice):
 
     CHANNELS = [("email", "e-mail"), ("sms", "SMS")]
 
-    channel = models.CharField(max_length=8, choices=CHANNELS)
-    address = models.CharField(max_length=254)
+    channel: models.CharField[str, str] = models.CharField(max_length=8, choices=CHANNELS)
+    address: models.CharField[str, str] = models.CharField(max_length=254)
 
     class Meta(SideChannelDevice.Meta):
         verbose_name = "one-time code device"

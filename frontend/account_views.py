@@ -138,7 +138,9 @@ class CodeChannelForm(forms.Form):
     def __init__(self, *args: Any, addresses: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = {"sms": _("SMS to %(to)s"), "email": _("E-mail to %(to)s")}
-        self.fields["channel"].choices = [
+        field = self.fields["channel"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
             (channel, labels[channel] % {"to": mfa.masked(address)}) for channel, address in addresses.items()
         ]
 
