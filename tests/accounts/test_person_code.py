@@ -151,3 +151,22 @@ def test_the_code_message_has_no_health_word(language: str) -> None:
 
     with translation.override(language):
         _assert_clean(code_text("123456"))
+
+
+def test_the_token_door_sends_the_code_and_takes_it_as_otp(world: Any) -> None:
+    client, _user = _signed_in(world)
+    _enrol(client, "email", lambda: mail.outbox[-1].body)
+    mail.outbox.clear()
+    api = Client()
+    asked = api.post(
+        "/api/v1/auth/token/", {"username": "osoba", "password": OWN_PASSWORD}, content_type="application/json"
+    )
+    assert asked.status_code in (400, 401, 403) and asked.json()["code"] == "mfa_required", asked.content
+    assert len(mail.outbox) == 1
+    answer = api.post(
+        "/api/v1/auth/token/",
+        {"username": "osoba", "password": OWN_PASSWORD, "otp": _code(mail.outbox[0].body)},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["token"]
