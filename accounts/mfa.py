@@ -40,6 +40,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.choices import SecurityEventKind
 from accounts.log import record
+from accounts.models import CodeDevice
 from accounts.sessions import end_everything
 from core.scope import scope_for
 
@@ -57,6 +58,8 @@ FACTOR_MARK_KEY = "lsw_mfa_has_factor"
 KIND_TOTP = "totp"
 KIND_RECOVERY = "recovery_code"
 KIND_WEBAUTHN = "passkey"
+KIND_CODE = "code"
+CODE_CHANNELS = ("email", "sms")
 
 
 class MfaError(Exception):
@@ -84,12 +87,14 @@ def passkey_by_id(user: Any, device_id: Any) -> WebAuthnCredential | None:
 
 
 def has_factor(user: Any) -> bool:
-    """A confirmed app or passkey; recovery codes alone are no factor (they only stand in for one)."""
+    """A confirmed app, passkey or (a person account's) code by SMS or e-mail; recovery codes alone are no factor
+    (they only stand in for one)."""
     if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
         return False
     return (
         TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+        or CodeDevice.objects.filter(user=user, confirmed=True).exists()
     )
 
 
@@ -100,6 +105,9 @@ def recovery_codes_left(user: Any) -> int:
 def must_use_second_factor(user: Any) -> bool:
     """Whether MFA_REQUIRED applies to the user: everyone who can read person data (a coordinator, a partner's
     staff member who is not only an employer's) and the superuser, who administers every account."""
+    if getattr(user, "is_person_account", False):
+        # A person's own account reads the person's whole record: the app, a passkey or a code each time (issue 18).
+        return bool(getattr(user, "is_authenticated", False))
     scope = scope_for(user)
     if scope.user_id is None:
         return False
@@ -113,6 +121,8 @@ def factor_kind(device: Device) -> str:
         return KIND_RECOVERY
     if isinstance(device, WebAuthnCredential):
         return KIND_WEBAUTHN
+    if isinstance(device, CodeDevice):
+        return KIND_CODE
     return type(device).__name__.lower()
 
 
@@ -275,6 +285,68 @@ def recovery_codes_generate(*, user: Any, request: HttpRequest | None = None) ->
     return codes
 
 
+# --- A one-time code by SMS or e-mail (a person's own account) -------------------------------------------------
+
+
+def code_device(user: Any) -> CodeDevice | None:
+    if user is None or getattr(user, "pk", None) is None:
+        return None
+    return CodeDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def code_send(user: Any) -> CodeDevice | None:
+    """At the second step: a new code to the user's phone or e-mail, unless one went out a moment ago (django-otp's
+    cooldown). Returns the device, or None when the user signs in otherwise."""
+    device = code_device(user)
+    if device is not None:
+        device.generate_challenge()
+    return device
+
+
+def masked(address: str) -> str:
+    """Enough of the address for its owner to recognise it: ``+48 *** *** 789``, ``a***@example.org``."""
+    if "@" in address:
+        name, _at, domain = address.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return f"*** *** {address[-3:]}" if len(address) > 3 else "***"
+
+
+@transaction.atomic
+def code_enrol_begin(*, user: Any, channel: str, address: str) -> CodeDevice:
+    """A person account chooses a code by SMS or e-mail: a device waiting for the first code, which goes out now."""
+    if not getattr(user, "is_person_account", False):
+        raise MfaError(_("Codes by SMS or e-mail are for a person's own account."), "not_allowed")
+    if channel not in CODE_CHANNELS:
+        raise MfaError(_("Choose SMS or e-mail."), "invalid")
+    if not address:
+        raise MfaError(_("We do not have your phone number or e-mail address. Ask your case manager."), "no_address")
+    CodeDevice.objects.filter(user=user, confirmed=False).delete()
+    device = CodeDevice.objects.create(
+        user=user, name=f"code-{channel}", channel=channel, address=address, confirmed=False
+    )
+    device.generate_challenge()
+    return device
+
+
+def code_pending(user: Any, device_id: Any) -> CodeDevice | None:
+    return CodeDevice.objects.filter(user=user, pk=_int(device_id), confirmed=False).first()
+
+
+def code_enrol_confirm(*, user: Any, device_id: Any, code: str, request: HttpRequest) -> CodeDevice:
+    """The first code came and was typed: from now on the person signs in with a code each time."""
+    with transaction.atomic():
+        device = CodeDevice.objects.select_for_update().filter(user=user, pk=_int(device_id), confirmed=False).first()
+        if device is None:
+            raise MfaError(_("Start again: choose how to get the code."), "invalid")
+        if not device.verify_token(_digits(code)):
+            raise MfaError(_("The code is not right."), "mfa_invalid")
+        CodeDevice.objects.filter(user=user, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    factor_enrolled(user=user, request=request, device=device, detail=f"{KIND_CODE} by {device.channel}")
+    return device
+
+
 # --- The second step of signing in -------------------------------------------------------------------------------
 
 
@@ -327,7 +399,8 @@ def second_step_failed(*, user: Any, request: HttpRequest, kind: str) -> None:
 
 
 def second_step_verify(*, user: Any, code: str, request: HttpRequest) -> Device:
-    """Check a code from the app or a recovery code (used up by this). Raises ``MfaError`` when refused."""
+    """Check a code from the app, a code sent by SMS or e-mail, or a recovery code (a sent code and a recovery code
+    are used up by this). Raises ``MfaError`` when refused."""
     if is_locked_out(request, user):
         raise MfaError(locked_out_message(), "locked_out")
     digits = _digits(code)
@@ -336,7 +409,11 @@ def second_step_verify(*, user: Any, code: str, request: HttpRequest) -> Device:
     throttled = False
     with transaction.atomic():
         if kind == KIND_TOTP:
-            for candidate in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
+            candidates: list[Any] = [
+                *TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True),
+                *CodeDevice.objects.select_for_update().filter(user=user, confirmed=True),
+            ]
+            for candidate in candidates:
                 throttled = throttled or not candidate.verify_is_allowed()[0]
                 if candidate.verify_token(digits):
                     device = candidate

@@ -66,6 +66,7 @@ OPEN_BEFORE_SECOND_STEP = _ALWAYS_OPEN | {
 OPEN_BEFORE_ENROLMENT = _ALWAYS_OPEN | {
     "mfa-enrol",
     "mfa-totp",
+    "mfa-code",
     "mfa-recovery-codes",
     "otp_webauthn:credential-registration-begin",
     "otp_webauthn:credential-registration-complete",

@@ -176,6 +176,8 @@ class TokenView(APIView):
         if mfa.has_factor(user):
             otp = (data.get("otp") or "").strip()
             if not otp:
+                # A person account that signs in with a code by SMS or e-mail gets one now, to send back as otp.
+                mfa.code_send(user)
                 raise MfaRequired()
             # The same check as the page's second step: a code from the app, or a recovery code (used up), which
             # is also how a passkey-only user gets a token. A wrong one is logged and counted toward the lockout.

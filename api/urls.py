@@ -20,10 +20,17 @@ urlpatterns = [
     # A person's own account (issue 18): these and the token door are all it reaches.
     path("me/person/", own.MePersonView.as_view(), name="api-me-person"),
     path("me/person/consents/", own.MeConsentsView.as_view(), name="api-me-person-consents"),
+    path("me/person/requests/", own.MeRequestsView.as_view(), name="api-me-person-requests"),
     path("me/person/consents/<pk>/withdraw/", own.MeConsentWithdrawView.as_view(), name="api-me-person-withdraw"),
     path("me/person/access-log/", own.MeAccessLogView.as_view(), name="api-me-person-access-log"),
     path("me/person/export/", own.MeExportView.as_view(), name="api-me-person-export"),
     # Untyped <pk>: a malformed id reaches the access function and answers a JSON 404.
+    path("persons/<pk>/own-account/", own.PersonOwnAccountView.as_view(), name="api-person-own-account"),
+    path(
+        "persons/<pk>/own-account/invitations/",
+        own.PersonInvitationsView.as_view(),
+        name="api-person-own-account-invitations",
+    ),
     path("networks/<pk>/memberships/", views.NetworkMembershipsView.as_view(), name="api-network-memberships"),
     path("networks/<pk>/import/", imports.NetworkImportView.as_view(), name="api-network-import"),
     path("partners/<pk>/staff/", views.PartnerStaffView.as_view(), name="api-partner-staff"),

@@ -76,6 +76,9 @@ def second_step(request: HttpRequest) -> HttpResponse:
     if not pending and (mfa.session_verified(request) or not mfa.has_factor(user)):
         return redirect(next_url or "home")
     form = CodeForm(request.POST or None)
+    # A person account that signs in with a code by SMS or e-mail: a new one goes out as the page opens (not
+    # again within django-otp's cooldown, so a reload does not flood the phone).
+    code_device = mfa.code_send(user) if request.method == "GET" else mfa.code_device(user)
     status = 200
     if request.method == "POST":
         status = 400
@@ -93,6 +96,7 @@ def second_step(request: HttpRequest) -> HttpResponse:
         "next": next_url,
         "has_app": mfa.totp_device(user) is not None,
         "has_passkey": bool(mfa.passkeys_of(user)),
+        "code_to": mfa.masked(code_device.address) if code_device else "",
         "codes_left": mfa.recovery_codes_left(user),
     }
     return render(request, "accounts/second_step.html", context, status=status)
@@ -117,8 +121,87 @@ def factors(request: AuthedRequest) -> HttpResponse:
         "codes_left": mfa.recovery_codes_left(user),
         "has_factor": mfa.has_factor(user),
         "required": settings.MFA_REQUIRED and mfa.must_use_second_factor(user),
+        "person_account": getattr(user, "is_person_account", False),
+        "code": mfa.code_device(user),
     }
     return render(request, "accounts/factors.html", context)
+
+
+CODE_SETUP_KEY = "lsw_mfa_code_setup"
+
+
+class CodeChannelForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Where should we send the code?"), choices=[], widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, addresses: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {"sms": _("SMS to %(to)s"), "email": _("E-mail to %(to)s")}
+        field = self.fields["channel"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (channel, labels[channel] % {"to": mfa.masked(address)}) for channel, address in addresses.items()
+        ]
+
+
+def _code_addresses(user: Any) -> dict[str, str]:
+    """Where a person account's code may go: the phone and e-mail the network has for the account or the person."""
+    from people.own import own_account
+
+    account = own_account(user)
+    person = account.person
+    found = {"sms": account.phone or person.phone or "", "email": account.email or user.email or person.email or ""}
+    return {channel: address for channel, address in found.items() if address}
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def code_setup(request: AuthedRequest) -> HttpResponse:
+    """A person account chooses to sign in with a one-time code by SMS or e-mail: the first code confirms it."""
+    if not getattr(request.user, "is_person_account", False):
+        raise Http404
+    if not _may_change_factors(request):
+        return redirect("mfa-verify")
+    user = request.user
+    addresses = _code_addresses(user)
+    choose = CodeChannelForm(request.POST if request.POST.get("action") == "start" else None, addresses=addresses)
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "start":
+        status = 400
+        if choose.is_valid():
+            channel = choose.cleaned_data["channel"]
+            try:
+                device = mfa.code_enrol_begin(user=user, channel=channel, address=addresses.get(channel, ""))
+            except mfa.MfaError as error:
+                choose.add_error("channel", error.message)
+            else:
+                request.session[CODE_SETUP_KEY] = device.pk
+                messages.info(request, _("We sent you a code. Type it here."))
+                return redirect("mfa-code")
+    pending = mfa.code_pending(user, request.session.get(CODE_SETUP_KEY))
+    confirm = CodeForm(request.POST if request.POST.get("action") == "confirm" else None)
+    if pending is not None and request.method == "POST" and request.POST.get("action") == "confirm":
+        status = 400
+        if confirm.is_valid():
+            try:
+                mfa.code_enrol_confirm(
+                    user=user, device_id=pending.pk, code=confirm.cleaned_data["code"], request=request
+                )
+            except mfa.MfaError as error:
+                confirm.add_error("code", error.message)
+            else:
+                request.session.pop(CODE_SETUP_KEY, None)
+                messages.success(request, _("Done. From now on you sign in with your password and a code we send you."))
+                return redirect("own-home")
+    context = {
+        "choose": choose,
+        "confirm": confirm,
+        "pending_to": mfa.masked(pending.address) if pending else "",
+        "has_address": bool(addresses),
+    }
+    return render(request, "accounts/code_setup.html", context, status=status)
 
 
 @never_cache

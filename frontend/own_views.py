@@ -17,8 +17,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.actions import performs
 from core.errors import DomainError
 from frontend.errors import as_messages
 from frontend.own_pdf import record_pdf
@@ -35,6 +36,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 
 @login_required
+@require_safe
 def own_home(request: AuthedRequest) -> HttpResponse:
     account = own.own_account(request.user)
     person = account.person
@@ -43,6 +45,7 @@ def own_home(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def own_consents(request: AuthedRequest) -> HttpResponse:
     account = own.own_account(request.user)
     consents = own.own_consents(account.person)
@@ -50,6 +53,8 @@ def own_consents(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+@performs(own.own_consent_withdraw)
 def own_consent_withdraw(request: AuthedRequest, consent_id: UUID) -> HttpResponse:
     """GET: what will stop, in plain words, and a button; POST: the withdrawal, at once."""
     account = own.own_account(request.user)
@@ -67,6 +72,7 @@ def own_consent_withdraw(request: AuthedRequest, consent_id: UUID) -> HttpRespon
 
 
 @login_required
+@require_safe
 def own_access(request: AuthedRequest) -> HttpResponse:
     account = own.own_account(request.user)
     entries = own.own_access_log(account.person)
@@ -83,6 +89,7 @@ class RequestForm(forms.Form):
 
 @login_required
 @require_POST
+@performs(own.own_request)
 def own_request(request: AuthedRequest) -> HttpResponse:
     own.own_account(request.user)
     form = RequestForm(request.POST)
@@ -114,6 +121,8 @@ class ContactForm(forms.Form):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+@performs(own.own_contact_set)
 def own_data(request: AuthedRequest) -> HttpResponse:
     account = own.own_account(request.user)
     if request.method == "POST":
@@ -131,6 +140,7 @@ def own_data(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def own_export_json(request: AuthedRequest) -> HttpResponse:
     account = own.own_account(request.user)
     record = as_json(own_export_sections(actor=request.user, person=account.person))
@@ -141,6 +151,7 @@ def own_export_json(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def own_export_pdf(request: AuthedRequest) -> HttpResponse:
     account = own.own_account(request.user)
     sections = own_export_sections(actor=request.user, person=account.person)
@@ -181,6 +192,7 @@ class AcceptForm(forms.Form):
         return data
 
 
+@require_http_methods(["GET", "POST"])
 def own_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The one-time link: choose a login and a password. Used, old or unknown links all answer the same: a 404
     with a page that says what to do."""
@@ -221,6 +233,8 @@ class InviteForm(forms.Form):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+@performs(own.person_invite)
 def person_invite(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     """The coordinator or the case manager sends the person (or their guardian) a link to their own account."""
     from people.access import get_person_for

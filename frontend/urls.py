@@ -18,6 +18,7 @@ urlpatterns = [
     path("login/second-step/", factors.second_step, name="mfa-verify"),
     path("account/second-factor/", factors.factors, name="mfa-enrol"),
     path("account/second-factor/app/", factors.app_setup, name="mfa-totp"),
+    path("account/second-factor/code/", factors.code_setup, name="mfa-code"),
     path("account/second-factor/recovery-codes/", factors.recovery_codes, name="mfa-recovery-codes"),
     path("account/second-factor/passkey-registered/", factors.passkey_registered, name="mfa-passkey-registered"),
     path("account/second-factor/<str:kind>/<int:device_id>/remove/", factors.factor_remove, name="mfa-remove"),

@@ -210,6 +210,11 @@ def accounts_of(person: Person) -> list[PersonAccount]:
     return list(PersonAccount.objects.filter(person=person).select_related("user").order_by("created_at"))
 
 
+def invitations_of(person: Person) -> list[PersonInvitation]:
+    """The invitations sent to the person (or their guardian), newest first."""
+    return list(PersonInvitation.objects.filter(person=person).order_by("-created_at"))
+
+
 # --- consents -------------------------------------------------------------------------------------------------
 
 

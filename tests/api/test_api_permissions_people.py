@@ -495,6 +495,18 @@ MATRIX = [
             "consent_withdrawn": only(coordinator=409, sending_staff=409),
         },
     ),
+    # The person's own account (issue 18): whoever may change the person's path sees and sends the invitation; a
+    # reader through a referral does not see it (404) and may not send one (403), as on the person page.
+    Operation("GET", "/api/v1/persons/{id}/own-account/", person_url("own-account/"), PATH_READ),
+    Operation(
+        "POST",
+        "/api/v1/persons/{id}/own-account/invitations/",
+        lambda c, t, p: (
+            f"/api/v1/persons/{person(c, t).pk}/own-account/invitations/",
+            {"relation": "person", "channel": "email", "address": "osoba@example.org", "language": "pl"},
+        ),
+        each(PATH_WRITE, **{"200": 201}),
+    ),
     # --- the case and the support plan ---
     Operation("GET", "/api/v1/persons/{id}/case/", person_url("case/"), CASE),
     Operation(

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.django_db
 OWN_API = [
     "api-me-person",
     "api-me-person-consents",
+    "api-me-person-requests",
     "api-me-person-access-log",
     "api-me-person-export",
 ]
@@ -102,7 +103,8 @@ def test_the_admin_and_fhir_are_404_to_a_person_account(person_client: Any) -> N
 def test_staff_get_404_on_the_persons_own_api(world: Any, persona: str, name: str) -> None:
     client = Client()
     client.force_login(world.personas()[persona])
-    assert client.get(reverse(name)).status_code == 404
+    method = "post" if name == "api-me-person-requests" else "get"
+    assert getattr(client, method)(reverse(name)).status_code == 404
 
 
 def test_anonymous_gets_401_on_the_persons_own_api(world: Any) -> None:
@@ -192,16 +194,28 @@ class OwnRow:
     path: str  # as the OpenAPI schema spells it
     url: Callable[[Any], str]  # from the person whose account acts; the consent is theirs
     person_account: int  # what their own account gets; every staff persona gets 404 and anonymous 401
+    # What another person's account gets at the same address with the same body: its own answer for a read, a 404
+    # where the address or the body names something of this person's.
+    another_person: int = 200
+    body: Callable[[Any, Any], dict[str, Any]] | None = None  # (world, person) → the request's body
 
 
 def _consent_url(person: Any) -> str:
     return f"/api/v1/me/person/consents/{person.consents.get().pk}/withdraw/"
 
 
+def _about_an_entry(world: Any, person: Any) -> dict[str, Any]:
+    """A question about a partner's opening of this person's record."""
+    entry = log_access(user=world.receiving_staff, person=person, action="view", view="person-detail")
+    return {"kind": "entry", "entry": entry.pk, "message": "Kto to był?"}
+
+
 MATRIX = [
     OwnRow("GET", "/api/v1/me/person/", lambda p: "/api/v1/me/person/", 200),
+    OwnRow("PATCH", "/api/v1/me/person/", lambda p: "/api/v1/me/person/", 200, 200, lambda w, p: {"contact_by": ""}),
     OwnRow("GET", "/api/v1/me/person/consents/", lambda p: "/api/v1/me/person/consents/", 200),
-    OwnRow("POST", "/api/v1/me/person/consents/{id}/withdraw/", _consent_url, 200),
+    OwnRow("POST", "/api/v1/me/person/consents/{id}/withdraw/", _consent_url, 200, 404),
+    OwnRow("POST", "/api/v1/me/person/requests/", lambda p: "/api/v1/me/person/requests/", 202, 404, _about_an_entry),
     OwnRow("GET", "/api/v1/me/person/access-log/", lambda p: "/api/v1/me/person/access-log/", 200),
     OwnRow("GET", "/api/v1/me/person/export/", lambda p: "/api/v1/me/person/export/", 200),
 ]
@@ -218,19 +232,67 @@ def test_each_persona_gets_exactly_its_answer_from_the_persons_api(world: Any, r
     other_user = make_own_account(world, other, username="jan")
     users = {**world.personas(), "person_account": own_user, "another_person": other_user}
     expected = {name: 404 for name in users} | {"anonymous": 401, "person_account": row.person_account}
-    if row.method == "POST":
-        expected["another_person"] = 404  # another person's consent
-    else:
-        expected["another_person"] = 200  # their own record, never this person's (tests above)
+    expected["another_person"] = row.another_person
+    body = row.body(world, person) if row.body else None
     actual = {}
     for name, user in users.items():
         client = APIClient()
         if user is not None:
             client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         with transaction.atomic():
-            response = getattr(client, row.method.lower())(row.url(person), format="json")
+            response = getattr(client, row.method.lower())(row.url(person), body, format="json")
             if response.status_code in (401, 403, 404):
                 assert set(response.json()) == {"detail", "code"}, (name, response.json())
             actual[name] = response.status_code
             transaction.set_rollback(True)
     assert actual == expected
+
+
+def test_my_request_and_my_contact_choice_through_the_api(world: Any, person_client: Any) -> None:
+    """The same services as /moje/: the case manager is told (initials only), the choice of contact is kept, and
+    bad input is a 400 with nothing changed."""
+    from notifications.models import Notification
+    from people.models import PersonAccount
+
+    client, user, person = person_client
+    response = client.post(
+        "/api/v1/me/person/requests/", {"kind": "consent", "message": "Chcę zgodę"}, content_type="application/json"
+    )
+    assert response.status_code == 202, response.content
+    told = Notification.objects.filter(kind="person.request.consent")
+    assert told.exists() and all(person.last_name not in n.text for n in told)
+    assert client.post("/api/v1/me/person/requests/", {"kind": "x"}, content_type="application/json").status_code == 400
+    answer = client.patch("/api/v1/me/person/", {"contact_by": "email"}, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["contact_by"] == "email"
+    assert PersonAccount.objects.get(user=user).contact_by == "email"
+    refused = client.patch("/api/v1/me/person/", {"contact_by": "pigeon"}, content_type="application/json")
+    assert refused.status_code == 400 and PersonAccount.objects.get(user=user).contact_by == "email"
+
+
+def test_staff_invite_the_person_through_the_api(world: Any, mailoutbox: Any) -> None:
+    """The coordinator's invitation by the API: the same link by e-mail as the page's, never in the answer, and
+    listed with the person's accounts."""
+    from django.test import TestCase
+    from rest_framework.test import APIClient
+
+    person = consenting_person(world)
+    client = APIClient()
+    client.force_authenticate(world.coordinator)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            f"/api/v1/persons/{person.pk}/own-account/invitations/",
+            {"relation": "person", "channel": "email", "address": "anna@example.org", "language": "pl"},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    assert response.json()["usable"] and "token" not in response.json()
+    assert len(mailoutbox) == 1 and "/moje/zaproszenie/" in mailoutbox[0].body
+    bad = client.post(
+        f"/api/v1/persons/{person.pk}/own-account/invitations/",
+        {"relation": "person", "channel": "email", "address": "not-an-address"},
+        format="json",
+    )
+    assert bad.status_code == 400 and "address" in bad.json()
+    listed = client.get(f"/api/v1/persons/{person.pk}/own-account/").json()
+    assert [i["address"] for i in listed["invitations"]] == ["anna@example.org"] and listed["accounts"] == []

@@ -447,6 +447,8 @@ MATRIX = [
         {"-": {**page(404), "anonymous": 404}},
     ),
     Row("mfa-totp", url("mfa-totp"), {"-": page(302)}),  # no set-up started: back to mfa-enrol
+    # A code by SMS or e-mail is a person account's factor: every staff persona gets 404 (tests/accounts).
+    Row("mfa-code", url("mfa-code"), {"-": page(404)}),
     Row("mfa-recovery-codes", url("mfa-recovery-codes"), {"-": page(302)}),  # no factor yet: back to mfa-enrol
     Row("mfa-passkey-registered", url("mfa-passkey-registered"), NOT_ALLOWED),
     Row("mfa-passkey-registered", url("mfa-passkey-registered"), {"-": page(302)}, method="POST"),
