@@ -14,7 +14,7 @@ from partners.choices import FundingSource, PartnerType, PathStage, Sector, Staf
 from partners.validators import validate_nip, validate_postal_code, validate_regon
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # accounts.CodeDevice: django-otp abstract FK, unresolvable by the stubs
     """A person who signs in: coordinator, partner staff, employer, monitor or operator.
 
     Roles are not stored here: they follow from memberships (partner staff, network coordinators),
