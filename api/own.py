@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from api.views import _errors, _path_id, actor
 from core.actions import performs
+from partners.models import User
 from people import own
 from people.access import get_person_for
 from people.audit import log_access
@@ -285,7 +286,7 @@ class OwnAccountSerializer(serializers.Serializer):
     last_login = serializers.DateTimeField(source="user.last_login", allow_null=True)
 
 
-class InvitationSerializer(serializers.Serializer):
+class OwnAccountInvitationSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     relation = serializers.CharField(help_text="`person` or `guardian`.")
     channel = serializers.CharField(help_text="`email` or `sms`.")
@@ -301,14 +302,14 @@ class InvitationSerializer(serializers.Serializer):
 
 class OwnAccountsSerializer(serializers.Serializer):
     accounts = OwnAccountSerializer(many=True)
-    invitations = InvitationSerializer(many=True, help_text="Newest first.")
+    invitations = OwnAccountInvitationSerializer(many=True, help_text="Newest first.")
 
 
 class InviteSerializer(serializers.Serializer):
     relation = serializers.ChoiceField(choices=AccountRelation.choices)
     channel = serializers.ChoiceField(choices=InvitationChannel.choices)
     address = serializers.CharField(max_length=254, help_text="The e-mail address or phone number the link goes to.")
-    language = serializers.ChoiceField(choices=[("pl", "polski"), ("en", "English")], default="pl")
+    language = serializers.ChoiceField(choices=User.Language.choices, default=User.Language.POLISH)
 
 
 class PersonOwnAccountView(APIView):
@@ -339,7 +340,7 @@ class PersonInvitationsView(APIView):
         operation_id="persons_own_account_invite",
         parameters=[_path_id("The person's id.")],
         request=InviteSerializer,
-        responses={201: InvitationSerializer, **_errors(400, 403, 404, 409)},
+        responses={201: OwnAccountInvitationSerializer, **_errors(400, 403, 404, 409)},
     )
     @performs(own.person_invite)
     def post(self, request: Request, pk: str) -> Response:
@@ -348,4 +349,4 @@ class PersonInvitationsView(APIView):
         incoming = InviteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         invitation, _token = own.person_invite(actor=user, person=access.person, **incoming.validated_data)
-        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+        return Response(OwnAccountInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)

@@ -465,6 +465,12 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.declare_pagination"],
     "ENUM_NAME_OVERRIDES": {
         "PartnerTypeEnum": "partners.choices.PartnerType",
+        "ContactByEnum": "people.models.ContactBy",
+        "AccountRelationEnum": "people.models.AccountRelation",
+        "LanguageEnum": "partners.models.User.Language",
+        "MeetingCorrectionKindEnum": "people.models.MeetingCorrectionKind",
+        "OwnRequestKindEnum": ["entry", "consent"],
+        "ReportPeriodKindEnum": ["month", "quarter", "year", "range"],
         "ReaderKindEnum": "people.visibility.ReaderKind",
         "ActivityKindEnum": "people.models.ActivityKind",
         "ShareSourceEnum": "people.visibility.ShareSource",

@@ -12,9 +12,8 @@ class ReferralsConfig(AppConfig):
         from core import grants, jobs
         from people.export import register_section
         from referrals.access import register_policies, resync_consent_dates
-        from referrals.deadlines import alert_overdue, remind_half_time_due
+        from referrals.deadlines import alert_overdue, appointment_reminders, remind_half_time_due
         from referrals.export import referrals_section
-        from referrals.services import appointment_reminders
 
         # The referral and person grant tables follow referral state (core.grants writes them; access_check walks them).
         register_policies()

@@ -9,6 +9,7 @@ transaction, so two workers — or a job and a sweep — tell nobody twice.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from core import jobs
 from notifications.services import notify
+from people.messages import APPOINTMENT_REMINDER, tell_person, when_params
 from referrals.choices import State
 from referrals.models import Referral, ReferralEvent
 from referrals.services import (
@@ -150,3 +152,31 @@ def _unless_busy(job: Any, pk: Any, now: datetime.datetime) -> bool:
         return bool(job(pk, now))
     except Busy:
         return False  # its own job, or the next sweep, will find it
+
+
+def appointment_reminders(now: datetime.datetime | None = None) -> int:
+    """The job: the day before a referral's first appointment, the person who agreed to messages is reminded of
+    its date and time (and of nothing else: people.messages). Once per referral and appointment time."""
+    today = timezone.localtime(now or timezone.now()).date()
+    tomorrow = today + datetime.timedelta(days=1)
+    count = 0
+    due = (
+        Referral.objects.filter(
+            state__in=(State.ACCEPTED, State.IN_PROGRESS),
+            first_appointment_at__date=tomorrow,
+            person__accounts__isnull=False,
+        )
+        .select_related("person")
+        .distinct()
+    )
+    for referral in due:
+        at = referral.first_appointment_at
+        assert at is not None
+        with transaction.atomic():
+            count += tell_person(
+                referral.person,
+                APPOINTMENT_REMINDER,
+                f"{referral.pk}:{at.isoformat()}",
+                params=partial(when_params, at),
+            )
+    return count

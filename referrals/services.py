@@ -4,7 +4,6 @@ its grants (referrals/access.py) and its notification rows. An illegal move rais
 from __future__ import annotations
 
 import datetime
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,7 +24,7 @@ from notifications.services import notify
 from partners.models import Partner, Service, User
 from people.access import access_to_person
 from people.audit import log_access
-from people.messages import APPOINTMENT_REMINDER, REFERRAL_ACCEPTED, tell_person, when_params
+from people.messages import REFERRAL_ACCEPTED, tell_person
 from people.models import AccessAction, Case, Consent, DataCategory, Person
 from people.shares import Stopped, lock_person
 from referrals import access
@@ -779,31 +778,3 @@ def anonymise_referrals(person: Person, actor: User) -> None:
             )
     Referral.objects.filter(person=person).update(reason="—", goal="", reason_note="", outcome_note="")
     ReferralEvent.objects.filter(referral__person=person).update(note="")
-
-
-def appointment_reminders(now: datetime.datetime | None = None) -> int:
-    """The job: the day before a referral's first appointment, the person who agreed to messages is reminded of
-    its date and time (and of nothing else: people.messages). Once per referral and appointment time."""
-    today = timezone.localtime(now or timezone.now()).date()
-    tomorrow = today + datetime.timedelta(days=1)
-    count = 0
-    due = (
-        Referral.objects.filter(
-            state__in=(State.ACCEPTED, State.IN_PROGRESS),
-            first_appointment_at__date=tomorrow,
-            person__accounts__isnull=False,
-        )
-        .select_related("person")
-        .distinct()
-    )
-    for referral in due:
-        at = referral.first_appointment_at
-        assert at is not None
-        with transaction.atomic():
-            count += tell_person(
-                referral.person,
-                APPOINTMENT_REMINDER,
-                f"{referral.pk}:{at.isoformat()}",
-                params=partial(when_params, at),
-            )
-    return count

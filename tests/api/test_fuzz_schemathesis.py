@@ -26,10 +26,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 EXAMPLES_PER_OPERATION = 3
 # Lists a persona may not read (404 for them, by design).
-NOT_FOR = {
-    "coordinator": {"GET /api/v1/reports/regional/"},
-    "receiving_staff": {"GET /api/v1/reports/regional/"},
+# Staff have no own record (a person account's API is 404 to them); the submissions list is the regional monitor's.
+_STAFF_NEVER = {
+    "GET /api/v1/reports/regional/",
+    "GET /api/v1/reports/submissions/",
+    "GET /api/v1/me/person/",
+    "GET /api/v1/me/person/access-log/",
+    "GET /api/v1/me/person/consents/",
+    "GET /api/v1/me/person/export/",
 }
+NOT_FOR = {"coordinator": _STAFF_NEVER, "receiving_staff": _STAFF_NEVER}
 
 
 def _schema() -> Any:

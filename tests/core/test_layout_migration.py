@@ -37,6 +37,7 @@ NEW_APPS = {"people", "employment"}
 # are new and empty, their content types and permissions are later rows.
 LATER_APPS = {
     "accounts", "knox", "axes", "otp_totp", "otp_static", "django_otp_webauthn", "webhooks", "reporting",
+    "procrastinate",
 }  # fmt: skip
 MOVED = {
     "network": ("people", {
@@ -51,12 +52,22 @@ MOVED = {
 }  # fmt: skip
 # Tables that migrations written after the move create (empty on a migrated demo database), and their models,
 # whose content type and permissions Django adds after migrating: the comparison leaves those rows out.
-ADDED_SINCE_THE_MOVE = {"partners_staffmembershipevent"}
+LATER_MODELS = {
+    ("partners", "staffmembershipevent"),
+    # issue 15: a network's days off, meeting corrections, merges; issue 18: the person's own account
+    ("network", "dayoff"),
+    ("people", "meetingcorrection"),
+    ("people", "personmerge"),
+    ("people", "personaccount"),
+    ("people", "personinvitation"),
+    ("people", "personmessage"),
+}
+ADDED_SINCE_THE_MOVE = {f"{app}_{model}" for app, model in LATER_MODELS}
 # Later models, the accounts app and the sign-in libraries' apps (issue 14: tokens, lockout, second factor).
 MODELS_ADDED_SINCE_THE_MOVE = (
-    "((app_label, model) IN (('partners', 'staffmembershipevent'))"
+    "((app_label, model) IN (" + ", ".join(f"('{app}', '{model}')" for app, model in sorted(LATER_MODELS)) + ")"
     " OR app_label IN ('accounts', 'knox', 'axes', 'otp_totp', 'otp_static', 'django_otp_webauthn', 'webhooks',"
-    " 'reporting'))"
+    " 'reporting', 'procrastinate'))"
 )
 LATER_ROWS = {
     "django_content_type": f"NOT {MODELS_ADDED_SINCE_THE_MOVE}",

@@ -16,6 +16,7 @@ from people import own
 from people.access import access_to_person
 from people.audit import log_access
 from people.models import AccessLog, PersonAccount, PersonInvitation
+from referrals import deadlines as referral_deadlines
 from referrals import services as referral_services
 from referrals.choices import State
 from referrals.models import Referral
@@ -283,7 +284,7 @@ def test_messages_contain_no_health_words_nor_the_kind_of_institution(
         )
     with django_capture_on_commit_callbacks(execute=True):
         assert person_messages.meeting_reminders() == 1
-        assert referral_services.appointment_reminders() == 1
+        assert referral_deadlines.appointment_reminders() == 1
     texts = [m.text for m in sms.outbox]
     assert len(texts) == 3, texts  # accepted, the meeting, the first appointment
     for text in texts:
@@ -291,7 +292,7 @@ def test_messages_contain_no_health_words_nor_the_kind_of_institution(
         assert "/moje/" in text
     with django_capture_on_commit_callbacks(execute=True):  # each goes once
         assert person_messages.meeting_reminders() == 0
-        assert referral_services.appointment_reminders() == 0
+        assert referral_deadlines.appointment_reminders() == 0
     assert len(sms.outbox) == 3
     for kind in ("invitation", "meeting.reminder", "appointment.reminder", "referral.accepted"):
         from django.utils import translation
