@@ -315,6 +315,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The accessibility statement (deklaracja dostępności, ustawa z 4 kwietnia 2019 r. o dostępności cyfrowej stron
+# internetowych i aplikacji mobilnych podmiotów publicznych), shown at /deklaracja-dostepnosci/ and linked from the
+# footer of every page: the operator running this installation fills these in.
+ACCESSIBILITY_STATEMENT = {
+    "operator": env_str("ACCESSIBILITY_OPERATOR", "Operator systemu (nazwa podmiotu publicznego)"),
+    "site_url": SITE_URL,
+    "contact_name": env_str("ACCESSIBILITY_CONTACT_NAME", ""),
+    "contact_email": env_str("ACCESSIBILITY_CONTACT_EMAIL", ""),
+    "contact_phone": env_str("ACCESSIBILITY_CONTACT_PHONE", ""),
+    "published_on": env_str("ACCESSIBILITY_PUBLISHED_ON", "2026-12-03"),
+    "updated_on": env_str("ACCESSIBILITY_UPDATED_ON", "2026-12-03"),
+    "reviewed_on": env_str("ACCESSIBILITY_REVIEWED_ON", "2026-12-03"),
+    "address": env_str("ACCESSIBILITY_ADDRESS", ""),
+}
+
 # Security: secure by default, relaxed only by DEBUG (local HTTP) or explicit variables.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)

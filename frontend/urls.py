@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from frontend import account_views as factors
 from frontend import directory_views as directory
-from frontend import import_views, session_views, views
+from frontend import import_views, session_views, site_views, views
 from frontend import notification_views as notes
 from frontend import own_views as own
 from frontend import people_views as people
@@ -12,6 +12,7 @@ from frontend import webhook_views as webhooks
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("deklaracja-dostepnosci/", site_views.accessibility_statement, name="accessibility-statement"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The second factor: the second step of signing in, and its settings on the account.

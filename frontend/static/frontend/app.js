@@ -3,6 +3,25 @@
 (function () {
   "use strict";
 
+  // The menu is a <details> disclosure on a phone; from 64rem it is always shown (app.css reads ::details-content;
+  // browsers without it get the element opened here).
+  var menu = document.querySelector("[data-menu]");
+  if (menu && window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 64rem)");
+    var follow = function () { if (wide.matches) { menu.open = true; } };
+    follow();
+    if (wide.addEventListener) { wide.addEventListener("change", follow); }
+  }
+
+  // The GOV.UK form pattern: after a submission with errors, focus goes to the error summary, whose links lead
+  // to the fields.
+  function focusErrors(root) {
+    var summary = (root || document).querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+  }
+  focusErrors(document);
+  document.addEventListener("htmx:afterSettle", function (event) { focusErrors(event.detail && event.detail.target); });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     // Move focus to the main landmark after a swap of the whole content, for screen readers.
     if (event.detail && event.detail.target && event.detail.target.id === "main") {
@@ -49,8 +68,9 @@
   function toast(text) {
     var box = document.getElementById("toasts");
     if (!box) { return; }
-    var item = document.createElement("p");
-    item.className = "toast";
+    var template = document.getElementById("toast-template");
+    var item = template ? template.content.firstElementChild.cloneNode(true) : document.createElement("p");
+    if (!template) { item.className = "toast"; }
     item.textContent = text;
     box.appendChild(item);
     window.setTimeout(function () { item.remove(); }, 8000);
