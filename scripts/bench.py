@@ -26,12 +26,14 @@ BENCHMARKS = {
     "reports": ["tests/benchmarks/bench_reports.py"],
     "jobs": ["tests/benchmarks/bench_jobs.py"],
     "http": ["tests/benchmarks/bench_http.py"],
+    "cpu": ["tests/benchmarks/bench_cpu.py"],
 }
 QUICK = {
     "referrals": ["--iterations", "20", "--warmup", "3"],
     "reports": ["--iterations", "5", "--warmup", "1"],
     "jobs": ["--passes", "2"],
     "http": ["--clients", "1", "8", "--seconds", "2"],
+    "cpu": ["--requests", "20", "--warmup", "3"],
 }
 
 

@@ -35,7 +35,6 @@ from django import template
 from django.forms import BaseForm
 from django.template.base import FilterExpression, Node, NodeList, Parser, Token
 from django.template.context import Context
-from django.template.loader import get_template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -154,7 +153,9 @@ class ComponentNode(Node):
         args, kwargs = self.values(context)
         values = {**kwargs, **self.extra_values(content, args, kwargs), "content": content, "uid": next(_ids)}
         with context.push(**values):
-            return get_template(self.template_name).template.render(context)
+            # As Django's inclusion tags do: the engine's own Template renders with this Context.
+            assert context.template is not None
+            return context.template.engine.get_template(self.template_name).render(context)
 
 
 _CELL = re.compile(r"<(td|th)(?=[\s>])([^>]*)>", re.IGNORECASE)
