@@ -216,14 +216,12 @@ def _table_block(table: reports.Table, links: dict[str, str] | None = None) -> d
 def _report_page(
     request: AuthedRequest, report: reports.MonitoringReport, *, errors: list[str], first_year: int, **extra: Any
 ) -> HttpResponse:
-    today = timezone.localdate()
     query = request.GET.copy()
     query.pop("format", None)
     context = {
         "report": report,
         "tables": [_table_block(table, extra.get("figure_links")) for table in report.tables],
         "rules": reports.rules_text(report.suppressed),
-        "years": list(range(today.year, min(first_year, today.year) - 1, -1)),
         "errors": errors,
         "query": query.urlencode(),
         "formats": report_exports.FORMATS,
@@ -250,6 +248,7 @@ def period_choices(period: reports.Period, first_year: int) -> dict[str, Any]:
         if datetime.date(year, 3 * quarter - 2, 1) <= today
     ]
     return {
+        "years": years,
         "months": months,
         "quarters": quarters,
         "chosen": period.query(),

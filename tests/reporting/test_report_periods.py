@@ -16,6 +16,7 @@ from urllib.parse import unquote
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from core.errors import Conflict
 from notifications.models import Notification
@@ -417,6 +418,10 @@ def test_the_dashboard_offers_a_month_a_quarter_and_a_year(client: Any, report_w
     url = reverse("report-dashboard", args=[w.network.pk])
     page = client.get(url, {"quarter": "2025-Q2"}).content.decode()
     assert 'name="month"' in page and 'name="quarter"' in page and 'name="year"' in page
+    # The year's list has the years to choose from (it was empty on the dashboard: the view did not pass them).
+    this_year = timezone.localdate().year
+    assert f'<option value="{this_year}">{this_year}</option>' in page
+    assert '<option value="2025">2025</option>' in page
     figure = reverse("report-figure-list", args=[w.network.pk, "people"]) + "?quarter=2025-Q2"
     assert f'href="{figure}">3<' in page
     assert client.get(url, {"month": "2025-13"}).status_code == 200  # a message, and the current month
