@@ -37,6 +37,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused form (most often one left open past the sign-out) gets a page in the visitor's language with a way back.
+CSRF_FAILURE_VIEW = "frontend.site_views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
