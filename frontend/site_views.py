@@ -24,7 +24,13 @@ from referrals.choices import State
 @require_safe
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     """The deklaracja dostępności the digital accessibility act requires, generated from settings."""
-    return render(request, "site/accessibility.html", {"statement": settings.ACCESSIBILITY_STATEMENT})
+    statement = settings.ACCESSIBILITY_STATEMENT
+    contact_rows = [
+        (_("Contact person"), statement["contact_name"]),
+        (_("E-mail"), statement["contact_email"]),
+        (_("Phone"), statement["contact_phone"]),
+    ]
+    return render(request, "site/accessibility.html", {"statement": statement, "contact_rows": contact_rows})
 
 
 # --- the style guide ------------------------------------------------------------------------------------------

@@ -165,3 +165,86 @@ def test_the_api_still_answers_in_json(client: Client) -> None:
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert "detail" in response.json()
+
+
+# --- the accessibility statement ----------------------------------------------------------------------------------
+
+
+def test_the_accessibility_statement_is_public_and_shows_the_settings(client: Client, settings: Any) -> None:
+    settings.ACCESSIBILITY_STATEMENT = {
+        **settings.ACCESSIBILITY_STATEMENT,
+        "operator": "Powiatowe Centrum Pomocy Rodzinie w Bytomiu",
+        "site_url": "https://lsw.bytom.example",
+        "contact_name": "Anna Nowak",
+        "contact_email": "dostepnosc@bytom.example",
+        "contact_phone": "+48 32 000 00 00",
+        "published_on": "2026-01-15",
+        "updated_on": "2026-11-30",
+        "prepared_on": "2026-02-01",
+        "non_accessible": ["Mapa dojazdu nie ma opisu tekstowego."],
+        "exclusions": ["Filmy archiwalne."],
+        "architecture": "Wejście od ul. Kolejowej ma podjazd.",
+        "mobile_apps": "Brak aplikacji mobilnych.",
+    }
+    response = client.get(reverse("accessibility-statement"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for key, value in settings.ACCESSIBILITY_STATEMENT.items():
+        if key == "compliance":
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            assert str(item) in html, item
+    assert "częściowo zgodna" in html
+    assert "7 dni" in html and "2 miesiące" in html and "Rzecznika Praw Obywatelskich" in html
+    for id_ in ("a11y-podmiot", "a11y-url", "a11y-data-publikacja", "a11y-data-aktualizacja", "a11y-status"):
+        assert f'id="{id_}"' in html
+
+
+def test_a_malformed_statement_date_stops_the_start_up(monkeypatch: Any) -> None:
+    import importlib
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    import config.settings
+
+    monkeypatch.setenv("ACCESSIBILITY_PUBLISHED_ON", "15.01.2026")
+    with pytest.raises(ImproperlyConfigured, match="ACCESSIBILITY_PUBLISHED_ON"):
+        importlib.reload(config.settings)
+    monkeypatch.delenv("ACCESSIBILITY_PUBLISHED_ON")
+    importlib.reload(config.settings)
+
+
+# Whole documents that are not pages of the product: the API's documentation, a person's data as printed on paper.
+NOT_LAYOUTS = {"api/swagger_ui.html", "people/export_print.html"}
+
+
+def layouts() -> list[Path]:
+    """Every template that writes a whole document (its own <html>): the layouts the pages extend."""
+    return [
+        p
+        for p in sorted(TEMPLATES.rglob("*.html"))
+        if "<html" in p.read_text() and str(p.relative_to(TEMPLATES)) not in NOT_LAYOUTS
+    ]
+
+
+@pytest.mark.parametrize("layout", layouts(), ids=lambda p: str(p.relative_to(TEMPLATES)))
+def test_every_layout_links_to_the_statement_in_its_footer(layout: Path) -> None:
+    source = layout.read_text()
+    assert '{% include "_site_footer.html" %}' in source or 'href="/deklaracja-dostepnosci/"' in source
+
+
+def test_the_footer_of_each_layout_links_to_the_statement(client: Client) -> None:
+    address = reverse("accessibility-statement")
+    assert address == "/deklaracja-dostepnosci/"  # the 500 page writes it by hand
+    for page in (reverse("login"), "/nie-ma/"):
+        html = client.get(page).content.decode()
+        footer = html[html.index('<footer class="site-footer">') :]
+        assert f'href="{address}"' in footer
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/moje/")
+    request.user = AnonymousUser()
+    own = render_to_string("own/base.html", request=request)
+    assert f'href="{address}"' in own[own.index('<footer class="site-footer">') :]
