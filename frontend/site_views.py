@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 from typing import Any
 
 from django import forms
@@ -39,12 +40,22 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 class DemoForm(forms.Form):
     """The form pattern of the style guide: shown bound with errors, as after a submission that failed."""
 
-    name = forms.CharField(label=gettext_lazy("Full name"), max_length=100)
-    email = forms.EmailField(label=gettext_lazy("E-mail"), help_text=gettext_lazy("We write only about this case."))
+    # Each message names its field, as the GOV.UK pattern asks: the summary is read without the form beside it.
+    name = forms.CharField(
+        label=gettext_lazy("Full name"),
+        max_length=100,
+        error_messages={"required": gettext_lazy("Enter the person's full name.")},
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail"),
+        help_text=gettext_lazy("We write only about this case."),
+        error_messages={"invalid": gettext_lazy("Enter an e-mail address like name@example.pl.")},
+    )
     contact_by = forms.ChoiceField(
         label=gettext_lazy("How may we contact the person?"),
         choices=[("phone", gettext_lazy("by phone")), ("letter", gettext_lazy("by letter"))],
         widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose how we may contact the person.")},
     )
     note = forms.CharField(label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -89,9 +100,9 @@ def styleguide(request: HttpRequest) -> HttpResponse:
         ],
         "demo_form": form,
         "rows": [
-            ("Jan Kowalski", "ŚDS „Przystań”", State.SENT, "2026-11-28"),
-            ("Maria Wiśniewska", "PUP Bytom", State.ACCEPTED, "2026-11-30"),
-            ("Piotr Zieliński", "Fundacja „Dom”", State.DECLINED, "2026-12-01"),
+            ("Jan Kowalski", "ŚDS „Przystań”", State.SENT, datetime.date(2026, 11, 28)),
+            ("Maria Wiśniewska", "PUP Bytom", State.ACCEPTED, datetime.date(2026, 11, 30)),
+            ("Piotr Zieliński", "Fundacja „Dom”", State.DECLINED, datetime.date(2026, 12, 1)),
         ],
     }
     return render(request, "site/styleguide.html", context)

@@ -81,6 +81,15 @@ def test_every_component_partial_is_on_the_style_guide(staff_client: Client) -> 
     assert partials - used == set()
 
 
+def test_a_state_badge_of_a_bare_state_code_names_the_state_in_the_page_language() -> None:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("pl"):
+        html = Template("{% load ui %}{% state_badge state %}").render(Context({"state": State.SENT}))
+    assert 'data-state="sent"' in html and ">wysłane<" in html.lower()
+
+
 def test_the_demo_form_links_each_error_to_its_field(staff_client: Client) -> None:
     html = staff_client.get(reverse("styleguide")).content.decode()
     summary = html[html.index("data-error-summary") : html.index("</div>", html.index("data-error-summary"))]
