@@ -257,3 +257,18 @@ def test_the_footer_of_each_layout_links_to_the_statement(client: Client) -> Non
     request.user = AnonymousUser()
     own = render_to_string("own/base.html", request=request)
     assert f'href="{address}"' in own[own.index('<footer class="site-footer">') :]
+
+
+def test_a_persons_own_account_reaches_the_statement_its_footer_links_to(world: Any) -> None:
+    """A person account reaches only /moje/ and a few shared pages; the statement its footer links to is one."""
+    from tests.own_fixtures import make_own_account
+    from tests.referral_fixtures import consenting_person
+
+    account = make_own_account(world, consenting_person(world))
+    client = Client()
+    client.force_login(account)
+    home = client.get(reverse("own-home"))
+    assert home.status_code == 200
+    assert f'href="{reverse("accessibility-statement")}"' in home.content.decode()
+    assert client.get(reverse("accessibility-statement")).status_code == 200
+    assert client.get(reverse("styleguide")).status_code == 404
