@@ -55,6 +55,7 @@ _ALWAYS_OPEN = frozenset(
         "password_reset_confirm",
         "password_reset_complete",
         "healthz",
+        "accessibility-statement",  # public, and linked from every page's footer (issue 16)
     }
 )
 OPEN_BEFORE_SECOND_STEP = _ALWAYS_OPEN | {

@@ -37,6 +37,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused form (most often one left open past the sign-out) gets a page in the visitor's language with a way back.
+CSRF_FAILURE_VIEW = "frontend.site_views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -317,17 +319,65 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The accessibility statement (deklaracja dostępności, ustawa z 4 kwietnia 2019 r. o dostępności cyfrowej stron
 # internetowych i aplikacji mobilnych podmiotów publicznych), shown at /deklaracja-dostepnosci/ and linked from the
-# footer of every page: the operator running this installation fills these in.
+# footer of every page: the operator running this installation fills these in (docs/deploy.md lists them). Lists
+# are separated by "|" (their items may hold commas); dates are YYYY-MM-DD.
+
+
+def _a11y_date(name: str, default: str) -> str:
+    from datetime import date
+
+    value = env_str(name, default)
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from None
+    return value
+
+
+def _a11y_items(name: str, default: list[str]) -> list[str]:
+    value = env_str(name, "|".join(default))
+    return [item.strip() for item in value.split("|") if item.strip()]
+
+
+_A11Y_COMPLIANCE = env_str("ACCESSIBILITY_COMPLIANCE", "partial")
+if _A11Y_COMPLIANCE not in ("full", "partial", "none"):
+    raise ImproperlyConfigured("ACCESSIBILITY_COMPLIANCE must be full, partial or none")
 ACCESSIBILITY_STATEMENT = {
     "operator": env_str("ACCESSIBILITY_OPERATOR", "Operator systemu (nazwa podmiotu publicznego)"),
-    "site_url": SITE_URL,
+    "product_name": env_str("ACCESSIBILITY_PRODUCT_NAME", "Lokalny System Współdziałania (LSW)"),
+    "site_url": env_str("ACCESSIBILITY_SITE_URL", SITE_URL),
     "contact_name": env_str("ACCESSIBILITY_CONTACT_NAME", ""),
     "contact_email": env_str("ACCESSIBILITY_CONTACT_EMAIL", ""),
     "contact_phone": env_str("ACCESSIBILITY_CONTACT_PHONE", ""),
-    "published_on": env_str("ACCESSIBILITY_PUBLISHED_ON", "2026-12-03"),
-    "updated_on": env_str("ACCESSIBILITY_UPDATED_ON", "2026-12-03"),
-    "reviewed_on": env_str("ACCESSIBILITY_REVIEWED_ON", "2026-12-03"),
+    "published_on": _a11y_date("ACCESSIBILITY_PUBLISHED_ON", "2026-12-03"),
+    "updated_on": _a11y_date("ACCESSIBILITY_UPDATED_ON", "2026-12-03"),
+    "prepared_on": _a11y_date("ACCESSIBILITY_PREPARED_ON", "2026-12-03"),
+    "reviewed_on": _a11y_date("ACCESSIBILITY_REVIEWED_ON", "2026-12-03"),
+    "compliance": _A11Y_COMPLIANCE,
+    "method": env_str("ACCESSIBILITY_METHOD", "samoocena przeprowadzona przez podmiot publiczny"),
+    "non_accessible": _a11y_items(
+        "ACCESSIBILITY_NON_ACCESSIBLE",
+        [
+            "Dokumenty PDF tworzone przez system (raporty roczne, wydruki zgód) mogą nie mieć pełnej struktury "
+            "nagłówków i opisów alternatywnych.",
+            "Niektóre szerokie tabele na telefonie przewijają się w poziomie we własnym, opisanym obszarze.",
+            "Powiadomienia na żywo znikają po 8 sekundach; pozostają w centrum powiadomień.",
+        ],
+    ),
+    "exclusions": _a11y_items(
+        "ACCESSIBILITY_EXCLUSIONS",
+        [
+            "Skany dokumentów dołączanych przez użytkowników (np. podpisanych zgód) — treści pochodzące od osób "
+            "trzecich, niewytworzone przez podmiot publiczny.",
+        ],
+    ),
     "address": env_str("ACCESSIBILITY_ADDRESS", ""),
+    "architecture": env_str(
+        "ACCESSIBILITY_ARCHITECTURE",
+        "Informacje o dostępności architektonicznej siedziby podmiotu publicznego są dostępne na jego stronie "
+        "internetowej.",
+    ),
+    "mobile_apps": env_str("ACCESSIBILITY_MOBILE_APPS", "Podmiot nie udostępnia aplikacji mobilnych."),
 }
 
 # Security: secure by default, relaxed only by DEBUG (local HTTP) or explicit variables.

@@ -17,3 +17,9 @@ urlpatterns = [
 admin.site.site_header = "LSW — Lokalny System Współdziałania"
 if settings.DEBUG:
     admin.site.site_title = "LSW (DEBUG)"
+
+# The error pages: Polish (the visitor's language), styled, saying who can do this and offering a way back; under
+# /api/ the API's own JSON shape (frontend/site_views.py).
+handler403 = "frontend.site_views.permission_denied"
+handler404 = "frontend.site_views.page_not_found"
+handler500 = "frontend.site_views.server_error"

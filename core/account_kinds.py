@@ -30,6 +30,7 @@ PERSON_ACCOUNT_PREFIXES = (
     "/account/session/",
     "/passkeys/",
     "/i18n/",
+    "/deklaracja-dostepnosci/",  # the accessibility statement, linked from every page's footer (issue 16)
     "/static/",
     "/healthz",
 )

@@ -13,6 +13,7 @@ from frontend import webhook_views as webhooks
 urlpatterns = [
     path("", views.home, name="home"),
     path("deklaracja-dostepnosci/", site_views.accessibility_statement, name="accessibility-statement"),
+    path("styleguide/", site_views.styleguide, name="styleguide"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The second factor: the second step of signing in, and its settings on the account.

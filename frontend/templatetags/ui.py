@@ -38,6 +38,8 @@ from django.template.context import Context
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from referrals.choices import State
+
 register = template.Library()
 _ids = itertools.count(1)
 
@@ -54,7 +56,10 @@ def state_badge(referral: Any, label: Any = None) -> dict[str, Any]:
     """A referral's state: ``referral`` is a referral (or list row) with ``state``, or the state code itself."""
     state = getattr(referral, "state", referral)
     if label is None:
-        label = referral.get_state_display() if hasattr(referral, "get_state_display") else state
+        if hasattr(referral, "get_state_display"):
+            label = referral.get_state_display()
+        else:  # a state code (or a row of values): the state's own name, in the page's language
+            label = dict(State.choices).get(state, state)
     return {"label": label, "modifier": f"state-{state}", "state": state}
 
 

@@ -34,9 +34,11 @@ OWN_API = [
     "api-me-person-access-log",
     "api-me-person-export",
 ]
-# What a person account may reach besides its own pages and API: signing in and out, its password and factor.
+# What a person account may reach besides its own pages and API: signing in and out, its password and factor,
+# and the accessibility statement its footer links to.
 OPEN_TO_IT = ("/moje/", "/api/v1/me/person/", "/api/v1/auth/", "/login/", "/logout/", "/password-reset/",
-              "/account/second-factor/", "/account/password/", "/account/session/", "/passkeys/", "/i18n/")  # fmt: skip
+              "/account/second-factor/", "/account/password/", "/account/session/", "/passkeys/", "/i18n/",
+              "/deklaracja-dostepnosci/")  # fmt: skip
 
 
 def _routes() -> list[str]:

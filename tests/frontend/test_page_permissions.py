@@ -419,6 +419,10 @@ def redirect_target(o: Objects, t: str) -> Any:
 MATRIX = [
     # --- home, account, notifications ---
     Row("home", url("home"), EVERYONE),
+    # Pages of the site itself (issue 16): the accessibility statement is public; the style guide is for Django
+    # staff (the operator) only, none of the personas, and to everyone else, anonymous too, it does not exist.
+    Row("accessibility-statement", url("accessibility-statement"), {"-": {**page(200), "anonymous": 200}}),
+    Row("styleguide", url("styleguide"), {"-": {**page(404), "anonymous": 404}}),
     Row("account", url("account"), EVERYONE),
     Row("password-change", url("password-change"), EVERYONE),
     # The idle-timeout script's keep-alive: one's own session only (JSON; anonymous 401, tests/accounts).
