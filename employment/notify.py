@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 from core import events
 from employment.models import STAGE_LABELS, PlacementApplication, Stage
+from notifications.groups import hint, network_group, partner_group
 from notifications.services import notify
 from partners.choices import StaffRole
 from partners.models import User
@@ -73,6 +74,15 @@ def tell(application: PlacementApplication, recipients: list[User], kind: str, m
     notify(recipients=recipients, kind=kind, text=text, obj=application, url=application_url(application))
     if kind in ANNOUNCED_KINDS:
         announce(application)
+    refresh_lists(application.network_id, [application.employer_id, application.proposed_by_partner_id])
+
+
+def refresh_lists(network_id: Any, partner_ids: Iterable[Any]) -> None:
+    """Open placement lists of the network's coordinators and of these partners refresh in place (a hint: no
+    data travels; each page asks for its own rows), as the referrals inbox does."""
+    groups = {network_group(network_id), *(partner_group(pk) for pk in partner_ids if pk is not None)}
+    for group in sorted(groups):
+        hint(group, "placements")
 
 
 # Notification kinds of a stage move: each is also an event for other systems (core.events, heard by webhooks).

@@ -42,6 +42,8 @@ from employment.models import (
     Stage,
     SupportOffered,
 )
+from employment.notify import refresh_lists
+from network.models import NetworkMembership
 from notifications.services import notify
 from partners.choices import PartnerType
 from partners.models import Partner, User
@@ -284,6 +286,9 @@ def announce(placement: JobPlacement, event_type: str) -> None:
         api = reverse("api-placement", args=[placement.pk])
     except NoReverseMatch:
         api = ""
+    # The lists of those who see the placement refresh in place: the employer, the coordinators and the members.
+    members = NetworkMembership.objects.current().filter(network_id=placement.network_id)
+    refresh_lists(placement.network_id, [placement.employer_id, *members.values_list("partner_id", flat=True)])
     events.publish(
         event_type,
         placement.pk,

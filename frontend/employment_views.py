@@ -58,6 +58,7 @@ from employment.selectors import (
 from frontend.errors import as_messages, on_form
 from frontend.types import AuthedRequest
 from network.models import Network
+from notifications.services import notifications_mark_read_about
 from partners.models import Partner, User
 from people.audit import log_access, log_access_many
 from people.models import AccessAction, Person, PreferredContact
@@ -333,6 +334,13 @@ def placement_detail(request: AuthedRequest, placement_id: UUID) -> HttpResponse
     placement = placement_services.get_placement_for(request.user, placement_id)
     with transaction.atomic():
         context = _placement_context(request, placement)
+        # Opening the placement reads what the reader was told about it and about its candidates listed here.
+        notifications_mark_read_about(actor=request.user, object_type="jobplacement", object_ids=[placement.pk])
+        notifications_mark_read_about(
+            actor=request.user,
+            object_type="placementapplication",
+            object_ids=[row["app"].pk for row in context["rows"]],
+        )
     return render(request, "employment/placement_detail.html", context)
 
 
@@ -503,6 +511,9 @@ def application_detail(request: AuthedRequest, application_id: UUID) -> HttpResp
             action=AccessAction.VIEW,
             view="application-detail",
             detail=f"placement-application:{application.pk}",
+        )
+        notifications_mark_read_about(
+            actor=request.user, object_type="placementapplication", object_ids=[application.pk]
         )
     return render(request, "employment/application_detail.html", _application_context(request, application))
 

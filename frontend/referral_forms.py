@@ -61,8 +61,11 @@ class ReferForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason_code = forms.ChoiceField(label=_("Reason"), choices=CHOSEN_REASONS)
-    reason_origin = forms.ChoiceField(label=_("The reason came from"), choices=ReasonOrigin.choices)
+    # Radio buttons with none chosen: the person picks the reason; the page never suggests one.
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=CHOSEN_REASONS, widget=forms.RadioSelect)
+    reason_origin = forms.ChoiceField(
+        label=_("The reason came from"), choices=ReasonOrigin.choices, widget=forms.RadioSelect
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
@@ -76,12 +79,12 @@ class AcceptForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    outcome_code = forms.ChoiceField(label=_("Outcome"), choices=OutcomeCode.choices)
+    outcome_code = forms.ChoiceField(label=_("Outcome"), choices=OutcomeCode.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
 class DiscontinueForm(ReasonForm):
-    outcome_code = forms.ChoiceField(label=_("Outcome"), choices=OutcomeCode.choices)
+    outcome_code = forms.ChoiceField(label=_("Outcome"), choices=OutcomeCode.choices, widget=forms.RadioSelect)
 
 
 class RedirectForm(forms.Form):
@@ -106,12 +109,29 @@ class InboxFilterForm(forms.Form):
         choices=[("incoming", _("incoming")), ("outgoing", _("outgoing")), ("", _("all I can see"))],
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
+    partner = forms.ModelChoiceField(
+        label=_("Partner (sending or receiving)"),
+        queryset=Partner.objects.none(),
+        required=False,
+        empty_label=_("any partner"),
+    )
+    q = forms.CharField(label=_("Person"), required=False, max_length=100, help_text=_("First or last name."))
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[("", ""), ("sent", ""), ("-sent", ""), ("due", ""), ("-due", "")],
+        widget=forms.HiddenInput,
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, partners: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from referrals.choices import State
 
         field = self.fields["status"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("any status")), *State.choices]
+        partner_field = self.fields["partner"]
+        assert isinstance(partner_field, forms.ModelChoiceField)
+        if partners is not None:
+            partner_field.queryset = partners

@@ -123,6 +123,7 @@ urlpatterns = [
     # Referrals.
     path("referrals/", referrals.inbox, name="referral-inbox"),
     path("referrals/<uuid:referral_id>/", referrals.referral_detail, name="referral-detail"),
+    path("referrals/<uuid:referral_id>/<str:action>/confirm/", referrals.referral_confirm, name="referral-confirm"),
     path("referrals/<uuid:referral_id>/<str:action>/", referrals.referral_action, name="referral-action"),
     path("people/<uuid:person_id>/refer/", referrals.refer, name="person-refer"),
     path("", include("frontend.assessment_urls")),

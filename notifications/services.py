@@ -127,3 +127,15 @@ def notification_mark_read(*, actor: AuthUser, notification_id: Any) -> Notifica
 def notifications_mark_all_read(*, actor: AuthUser) -> int:
     """Mark every unread notification of the actor read; returns how many."""
     return Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_mark_read_about(*, actor: AuthUser, object_type: str, object_ids: Iterable[Any]) -> int:
+    """Mark the actor's unread notifications about these objects read (opening an object reads its news); keyed by
+    the notification's object reference (``object_type`` is the model's name), so this app knows no domain model.
+    Returns how many."""
+    ids = [str(pk) for pk in object_ids]
+    if not ids:
+        return 0
+    return Notification.objects.filter(
+        recipient_id=actor.pk, read_at__isnull=True, object_type=object_type, object_id__in=ids
+    ).update(read_at=timezone.now())

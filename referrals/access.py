@@ -282,3 +282,16 @@ def is_sender(user: AuthUser, referral: Referral) -> bool:
     return referral.network_id in scope.coordinated_network_ids or (
         referral.from_partner_id is not None and referral.from_partner_id in scope.staff_partner_ids
     )
+
+
+def is_own_outgoing(user: AuthUser, referral: Referral) -> bool:
+    """The user sent this referral: they wrote it, or they work for the sending partner and not the receiving one.
+    Its sender never answers it (accepts, declines, confirms contact) in the receiving partner's place."""
+    if referral.created_by_id == user.pk:
+        return True
+    scope = scope_for(user)
+    return (
+        referral.from_partner_id is not None
+        and referral.from_partner_id in scope.staff_partner_ids
+        and referral.to_partner_id not in scope.staff_partner_ids
+    )

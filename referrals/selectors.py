@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from network.models import NetworkMembership
 from partners.choices import PartnerType
 from partners.models import Partner, Service
 from people.models import Person
-from referrals.access import VIEW, can_respond, granted, is_sender, referrals_visible_to
+from referrals.access import VIEW, can_respond, granted, is_own_outgoing, is_sender, referrals_visible_to
 from referrals.choices import OPEN_STATES, Priority, State
 from referrals.models import Referral, ReferralQuerySet
 
@@ -38,6 +38,7 @@ LIST_VALUES = {
     "due_by": "due_by",
     "waitlisted_at": "waitlisted_at",
     "created_at": "created_at",
+    "sent_at": "sent_at",
     "person_first_name": "person__first_name",
     "person_last_name": "person__last_name",
     "to_partner_name": "to_partner__name",
@@ -45,7 +46,11 @@ LIST_VALUES = {
     "from_partner_name": "from_partner__name",
     "from_partner_short_name": "from_partner__short_name",
     "service_name": "service__name",
+    "sender_first_name": "created_by__first_name",
+    "sender_last_name": "created_by__last_name",
 }
+# How the list may be sorted (``sort``; a leading "-" for newest/latest first): when sent, when the answer is due.
+SORTS = {"sent": "sent_at", "due": "due_by"}
 _STATE_LABELS = dict(State.choices)
 _PRIORITY_LABELS = dict(Priority.choices)
 
@@ -66,6 +71,7 @@ class ReferralRow:
     due_by: datetime.datetime | None
     waitlisted_at: datetime.datetime | None
     created_at: datetime.datetime
+    sent_at: datetime.datetime | None
     person_first_name: str
     person_last_name: str
     to_partner_name: str
@@ -73,6 +79,13 @@ class ReferralRow:
     from_partner_name: str | None
     from_partner_short_name: str | None
     service_name: str | None
+    sender_first_name: str
+    sender_last_name: str
+
+    @property
+    def sender_name(self) -> str:
+        """The person who wrote the referral (not their username)."""
+        return f"{self.sender_first_name} {self.sender_last_name}".strip()
 
     @property
     def person_initials(self) -> str:
@@ -116,9 +129,14 @@ def referral_list(
     overdue: bool | None = None,
     person: Any = None,
     network: Any = None,
+    partner: Any = None,
+    search: str = "",
+    sort: str = "",
 ) -> QuerySet[Any]:
     """The referrals the user may see, newest first, as the values of ``LIST_VALUES`` (``referral_rows`` turns a
-    page of them into rows); with ``direction``, only those received by (or sent by) the user's partners."""
+    page of them into rows); with ``direction``, only those received by (or sent by) the user's partners;
+    ``partner`` the sending or receiving partner; ``search`` the person's name, its words in any order;
+    ``sort`` one of ``SORTS`` (``-`` first for descending)."""
     scope = scope_for(user)
     partners = list(scope.staff_partner_ids)
 
@@ -133,10 +151,21 @@ def referral_list(
             referrals = referrals.filter(person_id=person)
         if network is not None:
             referrals = referrals.filter(network_id=network)
+        if partner is not None:
+            referrals = referrals.filter(Q(from_partner_id=partner) | Q(to_partner_id=partner))
+        for word in search.split()[:5]:
+            # Each word in the first or the last name: "Kozieł Adam" finds Adam Kozieł as "Adam Kozieł" does.
+            referrals = referrals.filter(Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word))
         return referrals
 
+    key = SORTS.get(sort.lstrip("-"))
+    order = ["-created_at", "-id"]
+    if key:
+        field = F(key).desc(nulls_last=True) if sort.startswith("-") else F(key).asc(nulls_last=True)
+        order = [field, "-created_at", "-id"]  # type: ignore[list-item]
+
     def listed(referrals: QuerySet[Referral]) -> QuerySet[Any]:
-        return narrowed(referrals).order_by("-created_at", "-id").values(*LIST_VALUES.values())
+        return narrowed(referrals).order_by(*order).values(*LIST_VALUES.values())
 
     if direction == "incoming":
         # Narrow by the inbox index alone, then require the grant: OR-ing in the other direction made PostgreSQL
@@ -169,7 +198,8 @@ def available_actions(user: AuthUser, referral: Referral) -> list[str]:
     state = referral.state
     if state == State.DRAFT and sender:
         actions.append("send")
-    if state == State.SENT and responder:
+    if state == State.SENT and responder and not is_own_outgoing(user, referral):
+        # Its sender never answers their own referral (a coordinator who wrote it, the sending partner's staff).
         if referral.checked_in_at is None:
             actions.append("check_in")
         actions += ["accept", "decline"]
@@ -196,6 +226,17 @@ def referral_recipients(network_id: Any) -> QuerySet[Partner]:
     return (
         Partner.objects.filter(id__in=current.values("partner_id")).exclude(type=PartnerType.EMPLOYER).order_by("name")
     )
+
+
+def referral_partner_choices(user: AuthUser) -> QuerySet[Partner]:
+    """The partners the referrals list can be narrowed to: those of the user's networks (all for a monitor),
+    employers excepted."""
+    scope = scope_for(user)
+    partners = Partner.objects.exclude(type=PartnerType.EMPLOYER)
+    if not scope.sees_every_network:
+        members = NetworkMembership.objects.filter(network_id__in=list(scope.network_ids))
+        partners = partners.filter(Q(id__in=members.values("partner_id")) | Q(id__in=list(scope.staff_partner_ids)))
+    return partners.only("id", "name", "short_name").order_by("name")
 
 
 def referral_services(network_id: Any) -> QuerySet[Service]:

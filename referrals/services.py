@@ -351,11 +351,18 @@ def _require_respond(actor: User, referral: Referral) -> None:
         raise PermissionDenied
 
 
+def _require_answer(actor: User, referral: Referral) -> None:
+    """Accept, decline, confirm contact: the receiving side's answer, never the sender's own."""
+    _require_respond(actor, referral)
+    if access.is_own_outgoing(actor, referral):
+        raise Conflict(_("You sent this referral: the partner it went to answers it."), code="own_referral")
+
+
 @transaction.atomic
 def referral_check_in(*, actor: User, referral: Referral, note: str = "") -> Referral:
     """ "We are contacting the person": resets the due-by, once."""
     referral = _lock(referral)
-    _require_respond(actor, referral)
+    _require_answer(actor, referral)
     _check_move(referral, "check_in")
     if referral.checked_in_at is not None:
         raise IllegalTransition(_("Contact was already confirmed once for this referral."))
@@ -383,7 +390,7 @@ def referral_accept(
     """Takes a place of the service; when it is full, joins the waitlist or is refused (per service). The person
     who agreed to messages hears that it was accepted, and of the first appointment the day before."""
     referral = _lock(referral)
-    _require_respond(actor, referral)
+    _require_answer(actor, referral)
     from_state = referral.state
     target = _check_move(referral, "accept")
     _require_consent(referral)
@@ -525,7 +532,7 @@ def referral_decline(
     *, actor: User, referral: Referral, reason_code: str, reason_origin: str = ReasonOrigin.PARTNER, note: str = ""
 ) -> Referral:
     referral = _lock(referral)
-    _require_respond(actor, referral)
+    _require_answer(actor, referral)
     from_state = referral.state
     target = _check_move(referral, "decline")
     _validate_reason(reason_code, reason_origin)

@@ -19,6 +19,7 @@ Components with content (closed by ``{% end<name> %}``)::
     {% card title=… %}…{% endcard %}
     {% confirm_panel title=… %}what happens, the form{% endconfirm_panel %}
     {% table _("Who") _("When") caption=… scroll=False id=… body_id=… tbody_hx_get=… %}<tr>…</tr>{% endtable %}
+    {% table columns=cols %}…{% endtable %}       the columns as a list (a sortable one: {"label", "url", "sort"})
 
 ``table`` writes the table, its caption, its header row and, on each cell of the rows it wraps, the column's
 name as ``data-label``: on a phone the rows stack as label + value (``scroll=True`` keeps the columns and scrolls
@@ -193,7 +194,15 @@ def label_cells(html: str, columns: list[str]) -> str:
 
 class TableNode(ComponentNode):
     def extra_values(self, content: SafeString, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
-        columns = [str(a) for a in args]
+        # A column is its label, or a mapping {"label", "url", "sort"} for a column the list sorts by: its header
+        # links to ``url`` and carries aria-sort="<sort>" ("ascending", "descending") when the list is so sorted.
+        heads: list[dict[str, Any]] = [
+            {"label": str(a["label"]), "numeric": False, "url": a.get("url"), "sort": a.get("sort")}
+            if isinstance(a, dict)
+            else {"label": str(a), "numeric": False}
+            for a in [*args, *(kwargs.get("columns") or [])]
+        ]
+        columns = [str(head["label"]) for head in heads]
         # tbody_hx_get="…" → hx-get="…" on the <tbody> (a list refreshed in place, rows that arrive live).
         attrs = " ".join(
             f'{key[6:].replace("_", "-")}="{escape(value)}"'
@@ -202,7 +211,7 @@ class TableNode(ComponentNode):
         )
         return {
             "body_attrs": mark_safe(attrs),  # noqa: S308 - names from the template, values escaped
-            "columns": [{"label": c, "numeric": False} for c in columns],
+            "columns": heads,
             "rows": mark_safe(label_cells(str(content), columns)),  # noqa: S308 - our own attributes on rendered HTML
         }
 

@@ -160,6 +160,9 @@ RESPOND: dict[str, Table] = {
     # Withdrawn by the consent's end before anyone answered: nothing to answer (409), MOPR sees it no more.
     "consent_withdrawn": only(coordinator=409, sending_staff=403),
 }
+# Answering (check-in, accept, decline) is RESPOND except that a referral's sender never answers their own: in
+# network B its coordinator wrote the referral, so they are refused (409, code own_referral; issue 16).
+ANSWER: dict[str, Table] = {**RESPOND, "theirs": only(other_coordinator=409, **BYTOM)}
 # Starting, completing or discontinuing: after the consent's end the accepted referral was discontinued; MOPR
 # keeps reading it as history (the closed loop) but may not act on it (403).
 RESPOND_ONGOING = {
@@ -591,11 +594,11 @@ MATRIX = [
         READ_REFERRAL,
     ),
     transition("send", State.DRAFT, SEND),
-    transition("check-in", State.SENT, RESPOND),
-    transition("accept", State.SENT, RESPOND),
+    transition("check-in", State.SENT, ANSWER),
+    transition("accept", State.SENT, ANSWER),
     transition("start", State.ACCEPTED, RESPOND_ONGOING),
     transition("complete", State.IN_PROGRESS, RESPOND_ONGOING, {"outcome_code": "goal_achieved"}),
-    transition("decline", State.SENT, RESPOND, {"reason_code": "no_capacity"}),
+    transition("decline", State.SENT, ANSWER, {"reason_code": "no_capacity"}),
     transition("withdraw", State.SENT, WITHDRAW, {"reason_code": "person_declined", "reason_origin": "person"}),
     transition(
         "discontinue",

@@ -38,6 +38,7 @@ from tests.api.test_api_permissions import PERSONAS
 from tests.api.test_api_permissions_people import (
     A_SIDE,
     ADVANCE,
+    ANSWER,
     B_SIDE,
     CHANGE_PLACEMENT,
     HEALTH,
@@ -49,7 +50,6 @@ from tests.api.test_api_permissions_people import (
     PROPOSE,
     READ_PERSON,
     READ_REFERRAL,
-    RESPOND,
     RESPOND_ONGOING,
     SEE_APPLICATION,
     SEE_GROUP,
@@ -659,8 +659,8 @@ MATRIX = [
         prepare=a_referral_in(State.SENT),
     ),
     transition_row("send", State.DRAFT, SEND),
-    transition_row("check_in", State.SENT, RESPOND),
-    transition_row("accept", State.SENT, RESPOND),
+    transition_row("check_in", State.SENT, ANSWER),
+    transition_row("accept", State.SENT, ANSWER),
     transition_row("start", State.ACCEPTED, RESPOND_ONGOING),
     transition_row("complete", State.IN_PROGRESS, RESPOND_ONGOING, **{"o-outcome_code": "goal_achieved"}),
     transition_row(
@@ -682,8 +682,25 @@ MATRIX = [
     transition_row(
         "decline",
         State.SENT,
-        RESPOND,
+        ANSWER,
         **{"r-reason_code": "no_capacity", "r-reason_origin": "partner"},
+    ),
+    # Declining, withdrawing, discontinuing are confirmed on a page of their own (issue 16): who may take the step
+    # sees it; who sees the referral but may not is sent back to it (302, with a message); strangers 404.
+    Row(
+        "referral-confirm",
+        lambda o, t, p: reverse("referral-confirm", args=[p.pk, "decline"]),
+        as_page(ANSWER, **{"403": 302, "409": 302}),
+        prepare=a_referral_in(State.SENT),
+    ),
+    Row(
+        "referral-confirm",
+        lambda o, t, p: reverse("referral-confirm", args=[p.pk, "decline"]),
+        as_page(ANSWER, **{"200": 302, "403": 302, "409": 302}),
+        method="POST",
+        data=lambda o, t, p: {"reason_code": "no_capacity", "reason_origin": "partner"},
+        prepare=a_referral_in(State.SENT),
+        label="decline",
     ),
     # --- support groups ---
     Row("group-list", url("group-list", network), SEE_NETWORK),

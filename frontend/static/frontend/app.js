@@ -47,6 +47,29 @@
     }
   });
 
+  // Lists marked data-live-rows (the referrals and placements lists) refresh in place when a push arrives; the rows
+  // that were not there before are marked "is-new" (a highlight that fades, app.css) so the eye finds them.
+  var knownRows = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    var trigger = event.detail && event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    knownRows = null;
+    if (!target || !target.hasAttribute || !target.hasAttribute("data-live-rows")) { return; }
+    if (!trigger || trigger.type !== "lsw:changed") { return; }  // a filter or a page: nothing is "new"
+    knownRows = { id: target.id, ids: {} };
+    Array.prototype.forEach.call(target.querySelectorAll("tr[id]"), function (row) { knownRows.ids[row.id] = true; });
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!knownRows) { return; }
+    var list = document.getElementById(knownRows.id);
+    var ids = knownRows.ids;
+    knownRows = null;
+    if (!list) { return; }
+    Array.prototype.forEach.call(list.querySelectorAll("tr[id]"), function (row) {
+      if (!ids[row.id]) { row.classList.add("is-new"); }
+    });
+  });
+
   var status = document.getElementById("live-status");
   if (!status || !window.fetch) { return; }
   var api = status.dataset.api;
