@@ -12,10 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.actions import performs
@@ -56,6 +57,7 @@ from people.selectors import (
     get_network_to_register_in,
     goal_of,
     open_case_of,
+    people_filter_choices,
     person_list,
 )
 
@@ -68,26 +70,90 @@ SECTIONS = [
 ]
 
 
+SORT_COLUMNS = {
+    "name": gettext_lazy("Person"),
+    "stage": gettext_lazy("Stage"),
+    "registered": gettext_lazy("Registered"),
+}
+
+
+def _without(query: QueryDict, *names: str) -> str:
+    rest = query.copy()
+    for name in (*names, "page"):
+        rest.pop(name, None)
+    return "?" + rest.urlencode() if rest else "?"
+
+
+def _chips(form: PeopleFilterForm, query: QueryDict) -> list[dict[str, str]]:
+    """The active filters, each with its label, its value's label and the list without it."""
+    if not form.is_valid():
+        return []
+    chips = []
+    for name in ("q", "stage", "case_manager", "gmina", "unassigned"):
+        value = form.cleaned_data.get(name)
+        if not value:
+            continue
+        field = form.fields[name]
+        shown = dict(getattr(field, "choices", [])).get(value, value) if name != "unassigned" else _("yes")
+        chips.append({"label": str(field.label), "value": str(shown), "url": _without(query, name)})
+    return chips
+
+
+def _sort_headers(query: QueryDict, sort: str) -> dict[str, dict[str, str]]:
+    """Each sortable column's link (ascending first, then the other way) and its aria-sort."""
+    headers = {}
+    for key, label in SORT_COLUMNS.items():
+        current = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        rest = query.copy()
+        rest.pop("page", None)
+        rest["sort"] = f"-{key}" if current and not descending else key
+        state = ("descending" if descending else "ascending") if current else "none"
+        headers[key] = {"label": str(label), "url": "?" + rest.urlencode(), "sort": state}
+    return headers
+
+
+def _register_network(user: AuthUser) -> Any:
+    """Where "Register a person" leads: the user's (first) coordinated network, else a network whose partner they
+    work for (registering at the door); None when they may register nobody."""
+    scope = scope_for(user)
+    if scope.coordinated_network_ids:
+        return sorted(scope.coordinated_network_ids)[0]
+    doors = sorted(scope.member_network_ids - scope.coordinated_network_ids) if scope.staff_partner_ids else []
+    return doors[0] if doors else None
+
+
 @login_required
 @require_safe
 def people_list(request: AuthedRequest) -> HttpResponse:
-    form = PeopleFilterForm(request.GET or None)
+    form = PeopleFilterForm(request.GET or None, choices=people_filter_choices(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
+    sort = filters.get("sort") or "name"
     people = person_list(
         request.user,
         q=filters.get("q") or "",
         network=filters.get("network"),
         stage=filters.get("stage") or "",
+        case_manager=filters.get("case_manager") or None,
+        gmina=filters.get("gmina") or "",
         unassigned=bool(filters.get("unassigned")),
+        sort=sort,
         with_open_cases=True,
     )
     with transaction.atomic():
         page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page)
         log_access_many(user=request.user, people=rows, action=AccessAction.VIEW, view="people-list")
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "people/list.html", {"form": form, "page": page, "rows": rows, "query": query.urlencode()})
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "chips": _chips(form, request.GET),
+        "clear_url": _without(request.GET, "q", "stage", "case_manager", "gmina", "unassigned"),
+        "headers": _sort_headers(request.GET, sort),
+        "register_network": _register_network(request.user),
+    }
+    return render(request, "people/list.html", context)
 
 
 @login_required

@@ -19,6 +19,7 @@ Components with content (closed by ``{% end<name> %}``)::
     {% card title=… %}…{% endcard %}
     {% confirm_panel title=… %}what happens, the form{% endconfirm_panel %}
     {% table _("Who") _("When") caption=… scroll=False id=… body_id=… tbody_hx_get=… %}<tr>…</tr>{% endtable %}
+    {% table headers.name _("When") %}…{% endtable %}   a sortable column: {"label", "url", "sort"}, aria-sort
 
 ``table`` writes the table, its caption, its header row and, on each cell of the rows it wraps, the column's
 name as ``data-label``: on a phone the rows stack as label + value (``scroll=True`` keeps the columns and scrolls
@@ -188,7 +189,9 @@ def label_cells(html: str, columns: list[str]) -> str:
 
 class TableNode(ComponentNode):
     def extra_values(self, content: SafeString, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
-        columns = [str(a) for a in args]
+        # A column is its name, or a sortable column's {"label", "url", "sort"} (sort: ascending/descending/none).
+        headers = [a if isinstance(a, dict) else {"label": a} for a in args]
+        columns = [str(h["label"]) for h in headers]
         # tbody_hx_get="…" → hx-get="…" on the <tbody> (a list refreshed in place, rows that arrive live).
         attrs = " ".join(
             f'{key[6:].replace("_", "-")}="{escape(value)}"'
@@ -197,7 +200,7 @@ class TableNode(ComponentNode):
         )
         return {
             "body_attrs": mark_safe(attrs),  # noqa: S308 - names from the template, values escaped
-            "columns": [{"label": c, "numeric": False} for c in columns],
+            "columns": [{"numeric": False, **h, "label": str(h["label"])} for h in headers],
             "rows": mark_safe(label_cells(str(content), columns)),  # noqa: S308 - our own attributes on rendered HTML
         }
 
