@@ -147,7 +147,12 @@ class StageForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    note = forms.CharField(label=_("Why the case is closed"), max_length=255, required=False)
+    note = forms.CharField(
+        label=_("Why the case is closed"),
+        max_length=255,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason why the case is closed.")},
+    )
 
 
 class GoalForm(forms.Form):

@@ -48,6 +48,7 @@ from people.export import Section, person_export, person_export_sections
 from people.models import PERSON_FIELD_CATEGORIES, AccessAction, DataCategory, Person
 from people.selectors import (
     access_log_of,
+    access_log_rows,
     case_events,
     case_of,
     closed_cases_of,
@@ -235,6 +236,7 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     consents = list(consents_of(person))
     network = person.network
     context: dict[str, Any] = {
+        "consent_state": _consent_state(consents),
         "access": access,
         "person": person,
         "sections": _sections(access),
@@ -250,7 +252,6 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
             open_form=CaseOpenForm(network=network, prefix="open") if case is None and access.is_coordinator else None,
             stage_form=StageForm(network=network, initial={"stage": case.stage}, prefix="stage") if case else None,
             transfer_form=TransferForm(network=network, prefix="transfer") if case else None,
-            close_form=CloseForm(prefix="close") if case else None,
             goal_form=GoalForm(network=network, prefix="goal") if case else None,
             review_form=GoalReviewForm(prefix="review"),
         )
@@ -258,7 +259,7 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
 
     context["referrals"] = referral_rows(referral_list(request.user, person=person.pk)[:20])
     if access.is_coordinator:
-        context["access_log"] = access_log_of(person, limit=30)
+        context["access_log"] = access_log_of(person, limit=10)
         context["merges"] = list(person.merges.select_related("actor"))
     if access.can_change_path:
         from people.visibility import who_can_see
@@ -266,6 +267,25 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
         context.update(show_readers=True, readers=who_can_see(person))
     context.update(_extra_sections(access, request.user))
     return render(request, "people/detail.html", context)
+
+
+def _consent_state(consents: list[Any]) -> str:
+    """For the summary header: "live" when a consent is in force, "ended" when all have ended, else "none"."""
+    if any(c.is_live() for c in consents):
+        return "live"
+    return "ended" if consents else "none"
+
+
+@login_required
+@require_safe
+def person_access_log(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    """Who read or changed the person, page by page; the coordinators' alone, as on the person page and like the
+    export (403 to others who see the person, 404 to those who do not)."""
+    access = get_person_for(request.user, person_id)
+    if not access.is_coordinator:
+        raise PermissionDenied
+    page = Paginator(access_log_rows(access.person), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "people/access_log.html", {"person": access.person, "page": page})
 
 
 def _extra_sections(access: PersonAccess, user: AuthUser) -> dict[str, Any]:
@@ -351,11 +371,19 @@ def consent_add(request: AuthedRequest, person_id: UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @performs(people_services.consent_withdraw)
 def consent_withdraw(request: AuthedRequest, person_id: UUID, consent_id: UUID) -> HttpResponse:
+    """GET: the confirmation, which says what ends with the consent; POST: withdraw it."""
     access = get_person_for(request.user, person_id)
     consent = consent_of(access.person, consent_id)
+    if request.method != "POST":
+        if not access.can_change_path:
+            raise PermissionDenied
+        form = WithdrawForm(prefix="withdraw")
+        return render(
+            request, "people/consent_withdraw_confirm.html", {"person": access.person, "consent": consent, "form": form}
+        )
     form = WithdrawForm(request.POST, prefix="withdraw")
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -441,20 +469,29 @@ def case_transfer(request: AuthedRequest, person_id: UUID, case_id: UUID) -> Htt
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @performs(people_services.case_close)
 def case_close(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
+    """GET: the confirmation, which asks for the reason; POST: close the case with it."""
     access = get_person_for(request.user, person_id)
+    if not access.can_change_path:
+        raise PermissionDenied
     case = case_of(access.person, case_id)
-    form = CloseForm(request.POST, prefix="close")
-    form.is_valid()
-    try:
-        people_services.case_close(actor=request.user, case=case, note=form.cleaned_data.get("note", ""))
-    except (ValidationError, DomainError) as exc:
-        as_messages(request, exc)
-    else:
-        messages.success(request, _("The case was closed."))
-    return _back(access.person, "case")
+    form = CloseForm(request.POST or None, prefix="close")
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_services.case_close(actor=request.user, case=case, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            on_form(form, exc)
+        except DomainError as exc:
+            as_messages(request, exc)
+            return _back(access.person, "case")
+        else:
+            messages.success(request, _("The case was closed."))
+            return _back(access.person, "case")
+    status = 400 if request.method == "POST" else 200
+    context = {"person": access.person, "case": case, "form": form}
+    return render(request, "people/case_close_confirm.html", context, status=status)
 
 
 @login_required

@@ -235,7 +235,12 @@ def consents_covering(user: AuthUser) -> QuerySet[Consent]:
 
 def access_log_of(person: Person, *, limit: int = 30) -> list[AccessLog]:
     """The newest rows of who read or changed the person (the model's order), for the coordinator's page."""
-    return list(AccessLog.objects.filter(log_of(person)).select_related("user")[:limit])
+    return list(access_log_rows(person)[:limit])
+
+
+def access_log_rows(person: Person) -> QuerySet[AccessLog]:
+    """Every row of who read or changed the person, newest first (the model's order), for the paginated page."""
+    return AccessLog.objects.filter(log_of(person)).select_related("user")
 
 
 # --- lookups scoped to a person: another person's object answers 404 ------------------------------------
