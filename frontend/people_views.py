@@ -39,6 +39,7 @@ from frontend.people_forms import (
     WithdrawForm,
 )
 from frontend.types import AuthedRequest
+from notifications.services import notifications_mark_read_about
 from partners.uploads import document_response
 from people import plans as plan_services
 from people import services as people_services
@@ -234,6 +235,9 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     case = open_case_of(person)
     events = case_events(case)
     consents = list(consents_of(person))
+    # Opening the person answers what the user was told about them, their case and their consents (issue 16).
+    about = [("person", person.pk), *(("consent", c.pk) for c in consents)]
+    notifications_mark_read_about(actor=request.user, objects=about + ([("case", case.pk)] if case else []))
     network = person.network
     context: dict[str, Any] = {
         "consent_state": _consent_state(consents),

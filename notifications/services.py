@@ -15,6 +15,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from core.types import AuthUser
@@ -122,6 +123,22 @@ def notification_mark_read(*, actor: AuthUser, notification_id: Any) -> Notifica
         Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=now)
         note.read_at = now
     return note
+
+
+def notifications_mark_read_about(*, actor: AuthUser, objects: Iterable[tuple[str, Any]]) -> int:
+    """Mark the actor's unread notifications about these objects read (opening an object answers them), in one
+    UPDATE. Each object is named as the rows name it, ``(model name, pk)`` as ``notify``'s ``obj`` writes it, so
+    no domain model is imported here. Returns how many."""
+    about = Q()
+    for object_type, object_id in objects:
+        about |= Q(object_type=object_type, object_id=str(object_id))
+    if not about:
+        return 0
+    return (
+        Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True)
+        .filter(about)
+        .update(read_at=timezone.now())
+    )
 
 
 def notifications_mark_all_read(*, actor: AuthUser) -> int:

@@ -116,3 +116,30 @@ def test_anonymising_asks_on_a_warning_panel(client: Any, world: Any) -> None:
     client.force_login(world.coordinator)
     confirm = client.get(reverse("person-anonymise", args=[person.pk])).content.decode()
     assert 'class="confirm-panel"' in confirm and 'class="warning"' in confirm
+
+
+# --- notifications (issue 16 item 5) ---------------------------------------------------------------------
+
+
+def test_opening_a_person_marks_the_users_notifications_about_them_read(client: Any, world: Any) -> None:
+    from notifications.models import Notification
+
+    person = make_person(world)
+    other = make_person(world, first_name="Ewa")
+    consent = make_consent(world, person, ["identity"], partners=[world.receiving])
+
+    def note(user: Any, object_type: str, object_id: Any) -> Notification:
+        return Notification.objects.create(
+            recipient=user, kind="k", object_type=object_type, object_id=str(object_id), text="t"
+        )
+
+    about_person = note(world.coordinator, "person", person.pk)
+    about_consent = note(world.coordinator, "consent", consent.pk)
+    about_other = note(world.coordinator, "person", other.pk)
+    someone_elses = note(world.other_coordinator, "person", person.pk)
+    client.force_login(world.coordinator)
+    client.get(reverse("person-detail", args=[person.pk]))
+    for row in (about_person, about_consent, about_other, someone_elses):
+        row.refresh_from_db()
+    assert about_person.read_at is not None and about_consent.read_at is not None
+    assert about_other.read_at is None and someone_elses.read_at is None
