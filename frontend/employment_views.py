@@ -335,11 +335,12 @@ def placement_detail(request: AuthedRequest, placement_id: UUID) -> HttpResponse
     with transaction.atomic():
         context = _placement_context(request, placement)
         # Opening the placement reads what the reader was told about it and about its candidates listed here.
-        notifications_mark_read_about(actor=request.user, object_type="jobplacement", object_ids=[placement.pk])
         notifications_mark_read_about(
             actor=request.user,
-            object_type="placementapplication",
-            object_ids=[row["app"].pk for row in context["rows"]],
+            objects=[
+                ("jobplacement", placement.pk),
+                *(("placementapplication", row["app"].pk) for row in context["rows"]),
+            ],
         )
     return render(request, "employment/placement_detail.html", context)
 
@@ -512,9 +513,7 @@ def application_detail(request: AuthedRequest, application_id: UUID) -> HttpResp
             view="application-detail",
             detail=f"placement-application:{application.pk}",
         )
-        notifications_mark_read_about(
-            actor=request.user, object_type="placementapplication", object_ids=[application.pk]
-        )
+        notifications_mark_read_about(actor=request.user, objects=[("placementapplication", application.pk)])
     return render(request, "employment/application_detail.html", _application_context(request, application))
 
 

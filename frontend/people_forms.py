@@ -15,7 +15,7 @@ from network.models import Network
 from partners.choices import PartnerType
 from partners.models import Partner, User
 from people.models import PERSON_FIELD_CATEGORIES, DataCategory, GivenBy, GoalStatus, LifeDomain, Person
-from people.selectors import case_managers, managing_partners, network_partners
+from people.selectors import SORTS, case_managers, managing_partners, network_partners
 
 
 class PersonForm(forms.ModelForm):
@@ -147,7 +147,12 @@ class StageForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    note = forms.CharField(label=_("Why the case is closed"), max_length=255, required=False)
+    note = forms.CharField(
+        label=_("Why the case is closed"),
+        max_length=255,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason why the case is closed.")},
+    )
 
 
 class GoalForm(forms.Form):
@@ -172,7 +177,19 @@ class GoalReviewForm(forms.Form):
 
 
 class PeopleFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or PESEL"), required=False, max_length=100)
+    """The people list's filters; the choices come from ``people_filter_choices``, what the user may see."""
+
+    q = forms.CharField(label=_("Name, PESEL or phone"), required=False, max_length=100)
     network = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    stage = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=())
+    case_manager = forms.ChoiceField(label=_("Case manager"), required=False, choices=())
+    gmina = forms.ChoiceField(label=_("Municipality"), required=False, choices=())
     unassigned = forms.BooleanField(required=False, label=_("Only cases without a case manager"))
+    sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS], widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("stage", "case_manager", "gmina"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", _("any")), *choices[name]]

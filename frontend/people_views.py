@@ -12,10 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.actions import performs
@@ -38,6 +39,7 @@ from frontend.people_forms import (
     WithdrawForm,
 )
 from frontend.types import AuthedRequest
+from notifications.services import notifications_mark_read_about
 from partners.uploads import document_response
 from people import plans as plan_services
 from people import services as people_services
@@ -47,6 +49,7 @@ from people.export import Section, person_export, person_export_sections
 from people.models import PERSON_FIELD_CATEGORIES, AccessAction, DataCategory, Person
 from people.selectors import (
     access_log_of,
+    access_log_rows,
     case_events,
     case_of,
     closed_cases_of,
@@ -56,6 +59,7 @@ from people.selectors import (
     get_network_to_register_in,
     goal_of,
     open_case_of,
+    people_filter_choices,
     person_list,
 )
 
@@ -68,26 +72,90 @@ SECTIONS = [
 ]
 
 
+SORT_COLUMNS = {
+    "name": gettext_lazy("Person"),
+    "stage": gettext_lazy("Stage"),
+    "registered": gettext_lazy("Registered"),
+}
+
+
+def _without(query: QueryDict, *names: str) -> str:
+    rest = query.copy()
+    for name in (*names, "page"):
+        rest.pop(name, None)
+    return "?" + rest.urlencode() if rest else "?"
+
+
+def _chips(form: PeopleFilterForm, query: QueryDict) -> list[dict[str, str]]:
+    """The active filters, each with its label, its value's label and the list without it."""
+    if not form.is_valid():
+        return []
+    chips = []
+    for name in ("q", "stage", "case_manager", "gmina", "unassigned"):
+        value = form.cleaned_data.get(name)
+        if not value:
+            continue
+        field = form.fields[name]
+        shown = dict(getattr(field, "choices", [])).get(value, value) if name != "unassigned" else _("yes")
+        chips.append({"label": str(field.label), "value": str(shown), "url": _without(query, name)})
+    return chips
+
+
+def _sort_headers(query: QueryDict, sort: str) -> dict[str, dict[str, str]]:
+    """Each sortable column's link (ascending first, then the other way) and its aria-sort."""
+    headers = {}
+    for key, label in SORT_COLUMNS.items():
+        current = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        rest = query.copy()
+        rest.pop("page", None)
+        rest["sort"] = f"-{key}" if current and not descending else key
+        state = ("descending" if descending else "ascending") if current else "none"
+        headers[key] = {"label": str(label), "url": "?" + rest.urlencode(), "sort": state}
+    return headers
+
+
+def _register_network(user: AuthUser) -> Any:
+    """Where "Register a person" leads: the user's (first) coordinated network, else a network whose partner they
+    work for (registering at the door); None when they may register nobody."""
+    scope = scope_for(user)
+    if scope.coordinated_network_ids:
+        return sorted(scope.coordinated_network_ids)[0]
+    doors = sorted(scope.member_network_ids - scope.coordinated_network_ids) if scope.staff_partner_ids else []
+    return doors[0] if doors else None
+
+
 @login_required
 @require_safe
 def people_list(request: AuthedRequest) -> HttpResponse:
-    form = PeopleFilterForm(request.GET or None)
+    form = PeopleFilterForm(request.GET or None, choices=people_filter_choices(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
+    sort = filters.get("sort") or "name"
     people = person_list(
         request.user,
         q=filters.get("q") or "",
         network=filters.get("network"),
         stage=filters.get("stage") or "",
+        case_manager=filters.get("case_manager") or None,
+        gmina=filters.get("gmina") or "",
         unassigned=bool(filters.get("unassigned")),
+        sort=sort,
         with_open_cases=True,
     )
     with transaction.atomic():
         page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page)
         log_access_many(user=request.user, people=rows, action=AccessAction.VIEW, view="people-list")
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "people/list.html", {"form": form, "page": page, "rows": rows, "query": query.urlencode()})
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "chips": _chips(form, request.GET),
+        "clear_url": _without(request.GET, "q", "stage", "case_manager", "gmina", "unassigned"),
+        "headers": _sort_headers(request.GET, sort),
+        "register_network": _register_network(request.user),
+    }
+    return render(request, "people/list.html", context)
 
 
 @login_required
@@ -167,8 +235,12 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     case = open_case_of(person)
     events = case_events(case)
     consents = list(consents_of(person))
+    # Opening the person answers what the user was told about them, their case and their consents (issue 16).
+    about = [("person", person.pk), *(("consent", c.pk) for c in consents)]
+    notifications_mark_read_about(actor=request.user, objects=about + ([("case", case.pk)] if case else []))
     network = person.network
     context: dict[str, Any] = {
+        "consent_state": _consent_state(consents),
         "access": access,
         "person": person,
         "sections": _sections(access),
@@ -184,7 +256,6 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
             open_form=CaseOpenForm(network=network, prefix="open") if case is None and access.is_coordinator else None,
             stage_form=StageForm(network=network, initial={"stage": case.stage}, prefix="stage") if case else None,
             transfer_form=TransferForm(network=network, prefix="transfer") if case else None,
-            close_form=CloseForm(prefix="close") if case else None,
             goal_form=GoalForm(network=network, prefix="goal") if case else None,
             review_form=GoalReviewForm(prefix="review"),
         )
@@ -192,7 +263,7 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
 
     context["referrals"] = referral_rows(referral_list(request.user, person=person.pk)[:20])
     if access.is_coordinator:
-        context["access_log"] = access_log_of(person, limit=30)
+        context["access_log"] = access_log_of(person, limit=10)
         context["merges"] = list(person.merges.select_related("actor"))
     if access.can_change_path:
         from people.visibility import who_can_see
@@ -200,6 +271,25 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
         context.update(show_readers=True, readers=who_can_see(person))
     context.update(_extra_sections(access, request.user))
     return render(request, "people/detail.html", context)
+
+
+def _consent_state(consents: list[Any]) -> str:
+    """For the summary header: "live" when a consent is in force, "ended" when all have ended, else "none"."""
+    if any(c.is_live() for c in consents):
+        return "live"
+    return "ended" if consents else "none"
+
+
+@login_required
+@require_safe
+def person_access_log(request: AuthedRequest, person_id: UUID) -> HttpResponse:
+    """Who read or changed the person, page by page; the coordinators' alone, as on the person page and like the
+    export (403 to others who see the person, 404 to those who do not)."""
+    access = get_person_for(request.user, person_id)
+    if not access.is_coordinator:
+        raise PermissionDenied
+    page = Paginator(access_log_rows(access.person), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "people/access_log.html", {"person": access.person, "page": page})
 
 
 def _extra_sections(access: PersonAccess, user: AuthUser) -> dict[str, Any]:
@@ -285,11 +375,19 @@ def consent_add(request: AuthedRequest, person_id: UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @performs(people_services.consent_withdraw)
 def consent_withdraw(request: AuthedRequest, person_id: UUID, consent_id: UUID) -> HttpResponse:
+    """GET: the confirmation, which says what ends with the consent; POST: withdraw it."""
     access = get_person_for(request.user, person_id)
     consent = consent_of(access.person, consent_id)
+    if request.method != "POST":
+        if not access.can_change_path:
+            raise PermissionDenied
+        form = WithdrawForm(prefix="withdraw")
+        return render(
+            request, "people/consent_withdraw_confirm.html", {"person": access.person, "consent": consent, "form": form}
+        )
     form = WithdrawForm(request.POST, prefix="withdraw")
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -375,20 +473,29 @@ def case_transfer(request: AuthedRequest, person_id: UUID, case_id: UUID) -> Htt
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @performs(people_services.case_close)
 def case_close(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResponse:
+    """GET: the confirmation, which asks for the reason; POST: close the case with it."""
     access = get_person_for(request.user, person_id)
+    if not access.can_change_path:
+        raise PermissionDenied
     case = case_of(access.person, case_id)
-    form = CloseForm(request.POST, prefix="close")
-    form.is_valid()
-    try:
-        people_services.case_close(actor=request.user, case=case, note=form.cleaned_data.get("note", ""))
-    except (ValidationError, DomainError) as exc:
-        as_messages(request, exc)
-    else:
-        messages.success(request, _("The case was closed."))
-    return _back(access.person, "case")
+    form = CloseForm(request.POST or None, prefix="close")
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_services.case_close(actor=request.user, case=case, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            on_form(form, exc)
+        except DomainError as exc:
+            as_messages(request, exc)
+            return _back(access.person, "case")
+        else:
+            messages.success(request, _("The case was closed."))
+            return _back(access.person, "case")
+    status = 400 if request.method == "POST" else 200
+    context = {"person": access.person, "case": case, "form": form}
+    return render(request, "people/case_close_confirm.html", context, status=status)
 
 
 @login_required

@@ -156,7 +156,7 @@ def referral_detail(request: AuthedRequest, referral_id: UUID) -> HttpResponse:
             detail=f"referral:{referral.pk}",
         )
         # Opening the referral reads what the reader was told about it (the header's count goes down).
-        notifications_mark_read_about(actor=request.user, object_type="referral", object_ids=[referral.pk])
+        notifications_mark_read_about(actor=request.user, objects=[("referral", referral.pk)])
     template = "referrals/_state.html" if request.htmx else "referrals/detail.html"
     return render(request, template, _detail_context(request, referral))
 

@@ -90,6 +90,7 @@ urlpatterns = [
     path("networks/<uuid:network_id>/people/new/", people.person_register, name="person-register"),
     path("people/<uuid:person_id>/", people.person_detail, name="person-detail"),
     path("people/<uuid:person_id>/edit/", people.person_edit, name="person-edit"),
+    path("people/<uuid:person_id>/dostep/", people.person_access_log, name="person-access-log"),
     path("people/<uuid:person_id>/consents/", people.consent_add, name="person-consent-add"),
     path(
         "people/<uuid:person_id>/consents/<uuid:consent_id>/withdraw/",

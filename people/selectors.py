@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -19,13 +20,41 @@ from core.scope import scope_for
 from core.types import AuthUser
 from network.access import get_network_for
 from network.models import Network, NetworkCoordinator, NetworkMembership
-from partners.choices import PartnerType
+from partners.choices import PartnerType, PathStage
 from partners.models import Partner, StaffMembership, User
 from people.access import ALL_CATEGORIES, PersonAccess, access_to_person, get_person_for, persons_visible_to
 from people.merging import log_of
 from people.models import AccessLog, Case, CaseEvent, Consent, Goal, Person, PersonQuerySet, normalise_name
 
 # --- lists ----------------------------------------------------------------------------------------
+
+
+SORTS = ("name", "-name", "registered", "-registered", "stage", "-stage")
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def person_search(people: PersonQuerySet, q: str) -> PersonQuerySet:
+    """By name in any word order ("Kozieł Adam" finds Adam Kozieł: each word must be part of the folded first or
+    last name), by PESEL, or by phone number (digits only compare: "601 234 567" finds "+48 601-234-567")."""
+    q = q.strip()
+    if not q:
+        return people
+    condition = Q(pesel=q)
+    words = normalise_name(q, "").split()
+    if words:
+        by_name = Q()
+        for word in words:
+            by_name &= Q(normalised_name__contains=word)
+        condition |= by_name
+    digits = _digits(q)
+    if len(digits) >= 6 and not q.strip("+()- 0123456789"):
+        phone_digits = Func(F("phone"), Value(r"\D"), Value(""), Value("g"), function="regexp_replace")
+        people = people.annotate(phone_digits=phone_digits)
+        condition |= Q(phone_digits__contains=digits)
+    return people.filter(condition)
 
 
 def person_list(
@@ -35,9 +64,13 @@ def person_list(
     network: Any = None,
     stage: str = "",
     unassigned: bool = False,
+    case_manager: Any = None,
+    gmina: str = "",
+    sort: str = "name",
     with_open_cases: bool = False,
 ) -> PersonQuerySet:
-    """Active people the user may see, by name or PESEL, network, and the stage or manager of their open case.
+    """Active people the user may see, by name, PESEL or phone, network, municipality, and the stage or manager of
+    their open case, in the order ``sort`` names (one of ``SORTS``).
 
     ``with_open_cases`` adds one query that puts each person's open cases (with manager and network) on
     ``open_cases``. The regional monitor never reaches a person-level list, not even an empty one: 404.
@@ -45,17 +78,18 @@ def person_list(
     scope = scope_for(user)
     if scope.is_monitor and not scope.coordinated_network_ids and not scope.staff_partner_ids:
         raise Http404
-    people = persons_visible_to(user).active().select_related("network")
-    q = q.strip()
-    if q:
-        people = people.filter(Q(normalised_name__contains=normalise_name(q, "")) | Q(pesel=q))
+    people = person_search(persons_visible_to(user).active().select_related("network"), q)
     if network:
         people = people.filter(network_id=network)
+    if gmina:
+        people = people.filter(gmina_name=gmina)
     open_case: dict[str, Any] = {}
     if stage:
         open_case["cases__stage"] = stage
     if unassigned:
         open_case["cases__case_manager__isnull"] = True
+    elif case_manager:
+        open_case["cases__case_manager_id"] = case_manager
     if open_case:
         # One filter call: the conditions apply to the same open case.
         people = people.filter(cases__closed_on__isnull=True, **open_case)
@@ -65,7 +99,50 @@ def person_list(
                 "cases", queryset=Case.objects.open().select_related("case_manager", "network"), to_attr="open_cases"
             )
         )
-    return people.order_by("last_name", "first_name", "id")
+    return _sorted(people, sort)
+
+
+def _sorted(people: PersonQuerySet, sort: str) -> PersonQuerySet:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-") if sort in SORTS else "name"
+    if key == "registered":
+        fields = ["created_at", "last_name", "first_name"]
+    elif key == "stage":
+        stage = Case.objects.open().filter(person=OuterRef("pk")).order_by("-opened_on").values("stage")[:1]
+        # The default path's order (PathStage); a stage a network added of its own comes after those.
+        position = DbCase(
+            *(When(open_stage=code, then=Value(i)) for i, code in enumerate(PathStage.values)),
+            default=Value(len(PathStage.values)),
+        )
+        people = people.annotate(open_stage=Subquery(stage)).annotate(stage_position=position)
+        fields = ["stage_position", "open_stage", "last_name", "first_name"]
+    else:
+        fields = ["last_name", "first_name"]
+    first = F(fields[0]).desc(nulls_last=True) if descending else F(fields[0]).asc(nulls_last=True)
+    return people.order_by(first, *fields[1:], "id")
+
+
+def people_filter_choices(user: AuthUser) -> dict[str, list[tuple[str, str]]]:
+    """What the people list's filters offer, from the people the user may see (three queries): the stages of
+    their networks, the case managers of their open cases and their municipalities."""
+    visible = persons_visible_to(user).active()
+    stages: dict[str, str] = {}
+    for network in Network.objects.filter(id__in=visible.values("network_id")).order_by("name"):
+        for code, label in network.stage_choices():
+            stages.setdefault(code, label)
+    managers = (
+        User.objects.filter(
+            id__in=Case.objects.open().filter(person__in=visible.values("pk")).values("case_manager_id")
+        )
+        .order_by("last_name", "first_name", "id")
+        .only("id", "first_name", "last_name", "username")
+    )
+    gminas = visible.exclude(gmina_name="").order_by("gmina_name").values_list("gmina_name", flat=True).distinct()
+    return {
+        "stage": list(stages.items()),
+        "case_manager": [(str(m.pk), m.get_full_name() or m.username) for m in managers],
+        "gmina": [(g, g) for g in gminas],
+    }
 
 
 def get_network_to_register_in(user: AuthUser, network_id: Any) -> Network:
@@ -158,7 +235,12 @@ def consents_covering(user: AuthUser) -> QuerySet[Consent]:
 
 def access_log_of(person: Person, *, limit: int = 30) -> list[AccessLog]:
     """The newest rows of who read or changed the person (the model's order), for the coordinator's page."""
-    return list(AccessLog.objects.filter(log_of(person)).select_related("user")[:limit])
+    return list(access_log_rows(person)[:limit])
+
+
+def access_log_rows(person: Person) -> QuerySet[AccessLog]:
+    """Every row of who read or changed the person, newest first (the model's order), for the paginated page."""
+    return AccessLog.objects.filter(log_of(person)).select_related("user")
 
 
 # --- lookups scoped to a person: another person's object answers 404 ------------------------------------

@@ -642,7 +642,13 @@ def _tell_transfer(case: Case, actor: User) -> None:
 
 @transaction.atomic
 def case_close(*, actor: User, case: Case, note: str = "") -> Case:
+    """Close the case with the reason why (required: the closed path must say how it ended), after the rights."""
     case = _lock_open_case(actor, case)
+    if not note.strip():
+        raise ValidationError(
+            _("Give the reason why the case is closed (for example: goals reached, moved away, declined support)."),
+            code="reason_required",
+        )
     case.closed_on = timezone.localdate()
     case.closing_note = note.strip()[:255]
     case.save(update_fields=["closed_on", "closing_note", "updated_at"])

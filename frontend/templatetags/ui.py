@@ -19,7 +19,8 @@ Components with content (closed by ``{% end<name> %}``)::
     {% card title=… %}…{% endcard %}
     {% confirm_panel title=… %}what happens, the form{% endconfirm_panel %}
     {% table _("Who") _("When") caption=… scroll=False id=… body_id=… tbody_hx_get=… %}<tr>…</tr>{% endtable %}
-    {% table columns=cols %}…{% endtable %}       the columns as a list (a sortable one: {"label", "url", "sort"})
+    {% table columns=cols %}…{% endtable %}       the columns as a list; a sortable column, here or as an
+                                                   argument, is {"label", "url", "sort"} (aria-sort)
 
 ``table`` writes the table, its caption, its header row and, on each cell of the rows it wraps, the column's
 name as ``data-label``: on a phone the rows stack as label + value (``scroll=True`` keeps the columns and scrolls

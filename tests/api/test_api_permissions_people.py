@@ -420,7 +420,7 @@ def open_case(c: Context, t: str) -> Any:
 
 def closed_case(c: Context, t: str) -> Any:
     """The target's case closed by its coordinator, so a new one can be opened."""
-    return people_services.case_close(actor=c.scene.coordinator(t), case=open_case(c, t))
+    return people_services.case_close(actor=c.scene.coordinator(t), case=open_case(c, t), note="Cel osiągnięty")
 
 
 def next_stage(c: Context, t: str) -> str:

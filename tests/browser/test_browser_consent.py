@@ -44,7 +44,10 @@ def test_a_withdrawal_stops_the_referral_live_and_the_person_page_says_who_still
     coordinator.goto(f"/people/{person.pk}/")
     readers = coordinator.locator("#readers")
     assert "MOPR" in readers.inner_text()
-    coordinator.locator("#consents form button", has_text="Wycofaj zgodę").first.click()
+    # Withdrawing asks first, on a confirmation page of its own (issue 16).
+    coordinator.locator("#consents a", has_text="Wycofaj zgodę").first.click()
+    coordinator.wait_for_url("**/withdraw/")
+    coordinator.locator(".confirm-panel button.warning").click()
     coordinator.wait_for_url(f"**/people/{person.pk}/#consents")
 
     # Without a reload, the receiving partner's open page says the referral is gone, and a toast says why.

@@ -39,8 +39,7 @@ def test_it_registers_a_person_through_to_the_progress_chart(page: Any, world: A
     person = Person.objects.get(last_name="Testowa-Przeglądarka")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Zofia")
 
-    # Consent for MOPR: identity, social and health.
-    page.locator("#consents details summary").click()
+    # Consent for MOPR: identity, social and health (the form is in plain view in its section).
     for category in ["identity", "social", "health"]:
         page.locator(f"input[name='consent-categories'][value='{category}']").check()
     page.locator(f"input[name='consent-partners'][value='{world.receiving.pk}']").check()

@@ -568,7 +568,8 @@ MATRIX = [
             "consent-given_by": "person",
         },
     ),
-    Row("person-consent-withdraw", url("person-consent-withdraw", person, consent), {"own": page(405)}),
+    # GET: the confirmation that says what ends with the consent (issue 16); POST: withdraw it.
+    Row("person-consent-withdraw", url("person-consent-withdraw", person, consent), as_page(PATH_WRITE)),
     # The withdrawn target's consent is gone already: a message on the page, not an error.
     Row(
         "person-consent-withdraw",
@@ -606,7 +607,8 @@ MATRIX = [
         method="POST",
         data=lambda o, t, p: {"transfer-case_manager": "", "transfer-managing_partner": ""},
     ),
-    Row("person-case-close", url("person-case-close", person, case), {"own": page(405)}),
+    # GET: the confirmation that asks for the reason (issue 16); POST: close the case with it.
+    Row("person-case-close", url("person-case-close", person, case), as_page(PATH_WRITE)),
     Row(
         "person-case-close",
         url("person-case-close", person, case),
@@ -635,6 +637,8 @@ MATRIX = [
     # Inviting the person to their own account: who may change the path (issue 18).
     Row("person-invite", url("person-invite", person), as_page(PATH_WRITE)),
     Row("person-export-print", url("person-export-print", person), COORDINATOR_OF_PERSON),
+    # The person's whole access log, page by page: coordinators only, as its excerpt on the person page.
+    Row("person-access-log", url("person-access-log", person), COORDINATOR_OF_PERSON),
     # The confirmation lists what will end and be cleared; the POST anonymises (the open case is closed first)
     # and goes back to the person's page.
     Row("person-anonymise", url("person-anonymise", person), COORDINATOR_OF_PERSON),

@@ -366,7 +366,7 @@ class ConsentMachine(RuleBasedStateMachine):
         if case is None:
             self.log.append(f"close case of person {person}: no open case")
             return
-        people_services.case_close(actor=self.world.coordinator, case=case)
+        people_services.case_close(actor=self.world.coordinator, case=case, note="Cel osiągnięty")
         self.log.append(f"close case of person {person}")
 
     # --- candidacies ------------------------------------------------------------------------------

@@ -217,7 +217,7 @@ class ReferralMachine(RuleBasedStateMachine):
         case = Case.objects.filter(person=target).order_by("-opened_on", "-created_at").first()
         assert case is not None
         try:
-            people_services.case_close(actor=self.actors[actor], case=case)
+            people_services.case_close(actor=self.actors[actor], case=case, note="Cel osiągnięty")
         except REFUSALS as exc:
             self.log.append(f"close case of person {person} by {actor}: refused ({type(exc).__name__})")
             return
