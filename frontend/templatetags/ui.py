@@ -18,7 +18,12 @@ Components with content (closed by ``{% end<name> %}``)::
     {% page_header title caption=… %}<a class="button" …>primary action</a>{% endpage_header %}
     {% card title=… %}…{% endcard %}
     {% confirm_panel title=… %}what happens, the form{% endconfirm_panel %}
-    {% table _("Who") _("When") caption=… scroll=False id=… body_id=… tbody_hx_get=… %}<tr>…</tr>{% endtable %}
+    {% table _("Who") _("When") caption=… scroll=False id=… body_id=… tbody_hx_get=… columns=… %}<tr>…{% endtable %}
+
+Charts (``{% load charts %}``, ``frontend/templatetags/charts.py``)::
+
+    {% bar_chart title rows _("Partner") _("median") _("p90") unit=_("days") decimals=1 %}
+                                                   horizontal bars in SVG, the same numbers in a table after it
 
 ``table`` writes the table, its caption, its header row and, on each cell of the rows it wraps, the column's
 name as ``data-label``: on a phone the rows stack as label + value (``scroll=True`` keeps the columns and scrolls
@@ -188,7 +193,8 @@ def label_cells(html: str, columns: list[str]) -> str:
 
 class TableNode(ComponentNode):
     def extra_values(self, content: SafeString, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
-        columns = [str(a) for a in args]
+        # columns=a_list adds columns known only when the page renders (a column per date, per quarter).
+        columns = [str(a) for a in args] + [str(c) for c in kwargs.get("columns") or []]
         # tbody_hx_get="…" → hx-get="…" on the <tbody> (a list refreshed in place, rows that arrive live).
         attrs = " ".join(
             f'{key[6:].replace("_", "-")}="{escape(value)}"'
