@@ -7,10 +7,10 @@ a table right after it. No JavaScript; colours come from ``tokens.css`` through 
     {% bar_chart title rows _("Partner") _("median") _("90th percentile") unit=_("days") decimals=1 %}
 
 ``rows`` are ``(label, value)`` or ``(label, [value, …])`` pairs, one value per series named after the row
-labels' heading; a value may be ``None`` (no bar, "—"). One accessible pattern everywhere: the SVG is an image
-(``role="img"``) named by its ``<title>``, and the table that follows, captioned with the same title, is the
-version to read. The drawing is ``viewBox``-scaled to the width of its column, its labels above the bars, so it
-stays legible on a 390 px phone.
+labels' heading; a value may be ``None`` (no bar, "—"). One accessible pattern everywhere: the title is the
+figure's visible caption, the SVG is an image (``role="img"``) named by its ``<title>``, and the table that
+follows (its caption the same title, visually hidden) is the version to read. The drawing is
+``viewBox``-scaled to the width of its column, its labels above the bars, so it stays legible on a 390 px phone.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from django.utils.formats import number_format
 register = template.Library()
 _ids = itertools.count(1)
 
-WIDTH = 320  # the drawing's own width (viewBox); the page scales it to its column
-VALUE_ROOM = 64  # right of the longest bar, for its figure
+WIDTH = 360  # the drawing's own width (viewBox); the page scales it to its column
+VALUE_ROOM = 76  # right of the longest bar, for its figure
 LABEL_HEIGHT = 20
 BAR_HEIGHT = 14
 BAR_GAP = 4
