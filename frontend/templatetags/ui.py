@@ -11,6 +11,7 @@ Inline components::
     {% empty_state _("No people yet.") url _("Register a person") %}
     {% pagination page_obj %}                      keeps the other query parameters (filters, sorting)
     {% error_summary form other_form %}            GOV.UK pattern: every error linked to its field
+                                                   (a list of messages may stand for a form: no links)
     {% form_fields form %}                         the fields, each with its label, hint, error and required mark
 
 Components with content (closed by ``{% end<name> %}``)::
@@ -113,6 +114,9 @@ def pagination(context: Context, page_obj: Any, param: str = "page") -> dict[str
 def _errors_of(forms: tuple[Any, ...]) -> list[dict[str, Any]]:
     errors: list[dict[str, Any]] = []
     for form in forms:
+        if isinstance(form, list | tuple):  # messages without a field (a period that does not parse, say)
+            errors.extend({"message": message, "target": None} for message in form)
+            continue
         if not isinstance(form, BaseForm) or not form.is_bound or not form.errors:
             continue
         for message in form.non_field_errors():
