@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +34,7 @@ from people.assessments import (
     AssessmentHistory,
     assessed_on_error,
     assessment_histories,
+    assessment_profile,
     assessment_record,
     get_person_with_health,
     instrument_to_record,
@@ -63,8 +65,10 @@ def _chart(history: AssessmentHistory, language: str) -> dict[str, Any]:
     return {
         "name": history.name(language),
         "description": pick(history.instrument.description_pl, history.instrument.description_en, language),
+        "profile": assessment_profile(history, language),
         "svg": mark_safe(progress_svg(history, language)),  # noqa: S308 -- every text in it is escaped
         "dates": [row.assessed_on for row in history.rows],
+        "date_labels": [date_format(row.assessed_on, "d.m.Y") for row in history.rows],
         "by_domain": [(name, [row.values[i] for row in history.rows]) for i, name in enumerate(domains)],
         "rows": history.rows,
         "scale_min": history.instrument.scale_min,

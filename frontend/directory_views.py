@@ -207,7 +207,8 @@ def partner_detail(request: AuthedRequest, partner_id: UUID) -> HttpResponse:
         "staff": staff,
         "sees_staff": sees_staff,
         "can_manage_staff": can_manage_partner(request.user, partner),
-        "can_manage_services": can_manage_services(request.user, partner) and not scope.is_monitor,
+        "can_manage_services": (manages := can_manage_services(request.user, partner) and not scope.is_monitor),
+        "service_action_column": [_("Actions")] if manages else [],  # the services table's last column
         "can_edit": can_edit_partner_profile(request.user, partner),
         "manages_webhooks": partner.pk in scope.admin_partner_ids,
     }

@@ -144,6 +144,10 @@ def _dashboard_context(network: Network) -> dict[str, Any]:
         "stage_bars": stage_bars,
         "stage_bar": STAGE_BAR,
         "flow": flow,
+        "quarter_labels": [q.label for q in board.quarters],
+        # The charts' rows: cases moved between stages in the last four quarters; days from sent to answered.
+        "flow_chart": [(f"{move.from_label} → {move.to_label}", move.total) for move in board.transitions],
+        "answer_chart": [(p.name, [p.median_days, p.p90_days]) for p in board.answer_times],
         "unanswered_days": reports.UNANSWERED_LONG_DAYS,
     }
 

@@ -606,6 +606,30 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+@dataclass(frozen=True)
+class AssessmentProfile:
+    """The latest result's level per domain beside the one before it (``previous`` is None after one result)."""
+
+    latest: datetime.date
+    previous: datetime.date | None
+    rows: list[tuple[str, list[int | None]]]  # (domain name, [latest level, previous level])
+
+
+def assessment_profile(history: AssessmentHistory, language: str | None = None) -> AssessmentProfile | None:
+    """A person's profile with one instrument, from a history already read (no query); None without results."""
+    if not history.rows:
+        return None
+    latest = history.rows[-1]
+    previous = history.rows[-2] if len(history.rows) > 1 else None
+    rows = [
+        (series.name(language), [latest.values[i], previous.values[i] if previous is not None else None])
+        for i, series in enumerate(history.domains)
+    ]
+    return AssessmentProfile(
+        latest=latest.assessed_on, previous=previous.assessed_on if previous is not None else None, rows=rows
+    )
+
+
 def progress_svg(history: AssessmentHistory, language: str | None = None) -> str:
     """An SVG line chart of a history: one small panel per domain, levels up, time to the right.
 

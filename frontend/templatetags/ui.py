@@ -11,6 +11,7 @@ Inline components::
     {% empty_state _("No people yet.") url _("Register a person") %}
     {% pagination page_obj %}                      keeps the other query parameters (filters, sorting)
     {% error_summary form other_form %}            GOV.UK pattern: every error linked to its field
+                                                   (a list of messages may stand for a form: no links)
     {% form_fields form %}                         the fields, each with its label, hint, error and required mark
 
 Components with content (closed by ``{% end<name> %}``)::
@@ -21,6 +22,11 @@ Components with content (closed by ``{% end<name> %}``)::
     {% table _("Who") _("When") caption=… scroll=False id=… body_id=… tbody_hx_get=… %}<tr>…</tr>{% endtable %}
     {% table columns=cols %}…{% endtable %}       the columns as a list; a sortable column, here or as an
                                                    argument, is {"label", "url", "sort"} (aria-sort)
+
+Charts (``{% load charts %}``, ``frontend/templatetags/charts.py``)::
+
+    {% bar_chart title rows _("Partner") _("median") _("p90") unit=_("days") decimals=1 %}
+                                                   horizontal bars in SVG, the same numbers in a table after it
 
 ``table`` writes the table, its caption, its header row and, on each cell of the rows it wraps, the column's
 name as ``data-label``: on a phone the rows stack as label + value (``scroll=True`` keeps the columns and scrolls
@@ -115,6 +121,9 @@ def pagination(context: Context, page_obj: Any, param: str = "page") -> dict[str
 def _errors_of(forms: tuple[Any, ...]) -> list[dict[str, Any]]:
     errors: list[dict[str, Any]] = []
     for form in forms:
+        if isinstance(form, list | tuple):  # messages without a field (a period that does not parse, say)
+            errors.extend({"message": message, "target": None} for message in form)
+            continue
         if not isinstance(form, BaseForm) or not form.is_bound or not form.errors:
             continue
         for message in form.non_field_errors():

@@ -23,7 +23,7 @@ from partners.models import Service
 from people.models import Case, CaseEvent, CaseEventKind
 from referrals.choices import OPEN_STATES, State
 from referrals.models import Referral
-from reporting.yearly.shared import Median, days_of, page_url, stage_labels
+from reporting.yearly.shared import Median, Percentile90, days_of, page_url, stage_labels
 
 UNANSWERED_LONG_DAYS = 14  # a sent referral without an answer for this long needs the coordinator
 RESPONSIVENESS_DAYS = 365  # partner responsiveness is measured over referrals sent in this window
@@ -53,6 +53,7 @@ class Move:
     to_label: str
     counts: list[int]  # per quarter, oldest first
     total: int
+    from_stage: str = ""  # empty for a case opened at ``to``'s stage
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class PartnerResponse:
     overdue: int
     median_days: float | None
     url: str | None
+    p90_days: float | None = None  # nine in ten answers came within this many days
 
     @property
     def acceptance_rate(self) -> int | None:
@@ -141,6 +143,17 @@ class Dashboard:
     @property
     def full_services(self) -> int:
         return sum(row.full for row in self.places)
+
+    @property
+    def transitions(self) -> list[Move]:
+        """The moves from one stage to another (not the openings), most frequent first."""
+        return [move for move in self.moves if move.from_stage]
+
+    @property
+    def answer_times(self) -> list[PartnerResponse]:
+        """The partners that answered at least once in the window, slowest (by the median) first."""
+        answered = [p for p in self.partners if p.median_days is not None]
+        return sorted(answered, key=lambda p: (-(p.median_days or 0), -(p.p90_days or 0), p.name))
 
     @property
     def answered(self) -> int:
@@ -241,6 +254,7 @@ def dashboard(network: Network, *, now: datetime.datetime | None = None) -> Dash
                 to_label=labels.get(target, target),
                 counts=counts,
                 total=sum(counts),
+                from_stage=source,
             )
             for (source, target), counts in moves.items()
         ),
@@ -265,6 +279,7 @@ def dashboard(network: Network, *, now: datetime.datetime | None = None) -> Dash
             answered=Count("id", filter=recent & Q(answered_at__isnull=False)),
             declined=Count("id", filter=recent & Q(state=State.DECLINED)),
             median=Median(F("answered_at") - F("sent_at"), filter=recent),
+            p90=Percentile90(F("answered_at") - F("sent_at"), filter=recent),
         )
         .order_by()
     )
@@ -280,6 +295,7 @@ def dashboard(network: Network, *, now: datetime.datetime | None = None) -> Dash
                 open=row["open"],
                 overdue=row["overdue"],
                 median_days=days_of(row["median"]),
+                p90_days=days_of(row["p90"]),
                 url=page_url("partner-detail", row["to_partner_id"]),
             )
             for row in referral_rows

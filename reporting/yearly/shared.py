@@ -22,6 +22,12 @@ class Median(Aggregate):
     output_field = DurationField()
 
 
+class Percentile90(Median):
+    """PostgreSQL's ``percentile_cont(0.9)``: nine in ten values are at most this (NULLs ignored)."""
+
+    template = "%(function)s(0.9) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
 def hours_of(minutes: int | None) -> float:
     return round((minutes or 0) / 60, 1)
 

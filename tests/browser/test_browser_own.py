@@ -79,7 +79,7 @@ def test_osoba_sees_who_opened_the_record_withdraws_a_consent_and_downloads_the_
         assert_accessible(page)
         page.locator("#confirm-withdraw").click()
         page.wait_for_url("**/moje/zgody/")
-        assert page.locator("#consents .badge.full").count() == 1
+        assert page.locator("#consents .badge--danger").count() == 1
         assert access_to_person(world.receiving_staff, person) is None
 
         # My data: the PDF and the JSON download.

@@ -5,6 +5,7 @@ service it is — always in the name of the actor's own institution — and the 
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -278,7 +279,7 @@ def test_it_shows_the_section_on_its_own_page_and_answers_htmx_with_the_section(
     )
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html and 'id="activities"' in html
-    assert "The activity was recorded." in html and "<td>50</td>" in html
+    assert "The activity was recorded." in html and re.search(r"<td[^>]*>50</td>", html)
 
 
 @pytest.mark.parametrize("rows", [2, 20])

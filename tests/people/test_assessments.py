@@ -419,7 +419,7 @@ def test_the_history_page_and_the_person_section_show_table_and_chart(
     response = client.get(reverse("person-assessments", args=[person.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'role="img"' in html and "<table>" in html and "<caption>" in html
+    assert 'role="img"' in html and '<table class="table' in html and "<caption" in html
     assert html.count('class="point"') == 20
     assert reverse("assessment-new", args=[person.pk]) in html
     assert AccessLog.objects.filter(person=person, action="view", view="person-assessments").count() == 1

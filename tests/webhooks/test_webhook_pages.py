@@ -76,8 +76,8 @@ def test_the_delivery_log_shows_status_attempts_and_the_last_error(
     assert "referral.sent" in html
     assert "nieudane, ponowimy" in html  # failed, will retry
     assert "HTTP 500" in html
-    row = re.search(r"<tr>\s*<td><code>referral\.sent.*?</tr>", html, re.S)
-    assert row is not None and "<td>1</td>" in row.group(0)
+    row = re.search(r"<tr>\s*<td[^>]*><code>referral\.sent.*?</tr>", html, re.S)
+    assert row is not None and re.search(r"<td[^>]*>1</td>", row.group(0))
     # Only failed ones, by the filter.
     detail = reverse("webhook-detail", args=[subscription.pk])
     assert "HTTP 500" in client.get(detail + "?status=failed").content.decode()
