@@ -36,6 +36,16 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
+def name_words(q: str, *, field: str = "normalised_name") -> Q:
+    """Each word of ``q`` inside the person's folded first and last name, in any order: "Kozieł Adam" finds
+    Adam Kozieł as "Adam Kozieł" and "kozie" do. ``field`` names the folded name from another model
+    (``person__normalised_name``). One rule for every list that searches people by name."""
+    condition = Q()
+    for word in normalise_name(q, "").split()[:5]:
+        condition &= Q(**{f"{field}__contains": word})
+    return condition
+
+
 def person_search(people: PersonQuerySet, q: str) -> PersonQuerySet:
     """By name in any word order ("Kozieł Adam" finds Adam Kozieł: each word must be part of the folded first or
     last name), by PESEL, or by phone number (digits only compare: "601 234 567" finds "+48 601-234-567")."""
@@ -43,11 +53,8 @@ def person_search(people: PersonQuerySet, q: str) -> PersonQuerySet:
     if not q:
         return people
     condition = Q(pesel=q)
-    words = normalise_name(q, "").split()
-    if words:
-        by_name = Q()
-        for word in words:
-            by_name &= Q(normalised_name__contains=word)
+    by_name = name_words(q)
+    if by_name:
         condition |= by_name
     digits = _digits(q)
     if len(digits) >= 6 and not q.strip("+()- 0123456789"):

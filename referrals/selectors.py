@@ -18,6 +18,7 @@ from network.models import NetworkMembership
 from partners.choices import PartnerType
 from partners.models import Partner, Service
 from people.models import Person
+from people.selectors import name_words
 from referrals.access import VIEW, can_respond, granted, is_own_outgoing, is_sender, referrals_visible_to
 from referrals.choices import OPEN_STATES, Priority, State
 from referrals.models import Referral, ReferralQuerySet
@@ -153,9 +154,8 @@ def referral_list(
             referrals = referrals.filter(network_id=network)
         if partner is not None:
             referrals = referrals.filter(Q(from_partner_id=partner) | Q(to_partner_id=partner))
-        for word in search.split()[:5]:
-            # Each word in the first or the last name: "Kozieł Adam" finds Adam Kozieł as "Adam Kozieł" does.
-            referrals = referrals.filter(Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word))
+        if search.strip():
+            referrals = referrals.filter(name_words(search, field="person__normalised_name"))
         return referrals
 
     key = SORTS.get(sort.lstrip("-"))
