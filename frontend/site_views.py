@@ -99,6 +99,7 @@ def styleguide(request: HttpRequest) -> HttpResponse:
             DemoMessage(_("The referral could not be sent: the consent does not cover this partner."), "error"),
         ],
         "demo_form": form,
+        "chart_rows": [("MOPR", (2.0, 6.5)), ("ŚDS „Przystań”", (1.0, 3.0)), ("PUP Bytom", (4.5, 9.0))],
         "rows": [
             ("Jan Kowalski", "ŚDS „Przystań”", State.SENT, datetime.date(2026, 11, 28)),
             ("Maria Wiśniewska", "PUP Bytom", State.ACCEPTED, datetime.date(2026, 11, 30)),

@@ -55,8 +55,19 @@ TONES = {"neutral", "info", "success", "warning", "danger"}
 
 
 @register.inclusion_tag("components/badge.html")
-def badge(label: Any, tone: str = "neutral") -> dict[str, Any]:
-    return {"label": label, "modifier": tone if tone in TONES else "neutral"}
+def badge(
+    label: Any, tone: str = "neutral", *, id: str = "", value_id: str = "", hidden: bool = False, prefix: Any = ""
+) -> dict[str, Any]:
+    """``id``/``value_id`` name the badge and its value for a script that updates it live (the unread count);
+    ``hidden`` hides it (a count of 0); ``prefix`` is read by screen readers only ("unread:")."""
+    return {
+        "label": label,
+        "modifier": tone if tone in TONES else "neutral",
+        "id": id,
+        "value_id": value_id,
+        "hidden": hidden,
+        "prefix": prefix,
+    }
 
 
 @register.inclusion_tag("components/badge.html")

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
-from frontend.templatetags import ui
+from frontend.templatetags import charts, ui
 from referrals.choices import State
 from tests.factories import UserFactory
 
@@ -70,6 +70,7 @@ def test_every_component_tag_is_on_the_style_guide() -> None:
     source = (TEMPLATES / "site" / "styleguide.html").read_text()
     used = set(re.findall(r"{%\s*(\w+)", source))
     assert set(ui.register.tags) - used == set()
+    assert set(charts.register.tags) - used == set()
     assert set(ui.register.tags) >= {"badge", "state_badge", "table", "confirm_panel", "error_summary"}
 
 
