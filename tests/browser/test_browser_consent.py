@@ -37,7 +37,7 @@ def test_a_withdrawal_stops_the_referral_live_and_the_person_page_says_who_still
     browser_login(staff, "mopr")
     staff.goto(f"/referrals/{referral.pk}/")
     staff.locator("#live-status.live-status:not(.down)").wait_for()
-    assert staff.locator(".badge.state-sent").first.is_visible()
+    assert staff.locator(".badge[data-state='sent']").first.is_visible()
 
     coordinator = asgi_browser_context()
     browser_login(coordinator, "koordynator")

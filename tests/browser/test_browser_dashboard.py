@@ -71,7 +71,7 @@ def test_it_updates_the_referral_tile_live_when_a_partner_answers(world: Any, as
     browser_login(staff, "mopr")
     staff.goto(f"/referrals/{overdue.pk}/")
     staff.locator("form[action$='/accept/'] button").click()
-    staff.locator(".badge.state-accepted").first.wait_for()
+    staff.locator(".badge[data-state='accepted']").first.wait_for()
 
     # No reload: the hint of the accepted referral refreshes the tiles in place.
     coordinator.locator("#overdue-link", has_text="0").wait_for()

@@ -49,7 +49,7 @@ def test_it_lets_an_employer_post_a_placement_and_hire_the_person_the_coordinato
     coordinator.locator("#id_person").select_option(str(person.pk))
     coordinator.locator("form.form button[type='submit']").click()
     coordinator.wait_for_url(f"**/placements/{placement.pk}/")
-    assert coordinator.locator("tr[id^='application-'] .badge.stage-proposed").is_visible()
+    assert coordinator.locator("tr[id^='application-'] [data-stage='proposed'] .badge").is_visible()
     context.close()
 
     # The employer sees the candidate with contact and support needs, and moves them on without a reload.
@@ -59,7 +59,7 @@ def test_it_lets_an_employer_post_a_placement_and_hire_the_person_the_coordinato
     for stage in ("interview", "offered", "hired"):
         page.locator("tr[id^='application-'] select[name='stage']").select_option(stage)
         page.locator("tr[id^='application-'] form.move button[type='submit']").click()
-        page.locator(f"tr[id^='application-'] .badge.stage-{stage}").wait_for()
+        page.locator(f"tr[id^='application-'] [data-stage='{stage}'] .badge").wait_for()
     assert page.url.endswith(f"/placements/{placement.pk}/")  # HTMX swapped the row; no navigation
     application = PlacementApplication.objects.get()
     assert application.stage == "hired"

@@ -30,7 +30,7 @@ def test_it_shows_a_new_referral_live_and_closes_the_loop(world: Any, asgi_brows
     coordinator.locator("textarea[name='reason']").fill("Pomoc w codziennych sprawach")
     coordinator.locator("form.form button[type='submit']").last.click()
     coordinator.wait_for_url("**/referrals/*/")
-    assert coordinator.locator(".badge.state-sent").first.is_visible()
+    assert coordinator.locator(".badge[data-state='sent']").first.is_visible()
 
     # Without a reload, the receiving staff's inbox gains the row and the badge counts it.
     staff.locator("#inbox tbody tr[id^='referral-']").first.wait_for()
@@ -40,7 +40,7 @@ def test_it_shows_a_new_referral_live_and_closes_the_loop(world: Any, asgi_brows
 
     staff.locator("#inbox tbody tr[id^='referral-'] a").first.click()
     staff.locator("form[action$='/accept/'] button").click()
-    staff.locator(".badge.state-accepted").first.wait_for()
+    staff.locator(".badge[data-state='accepted']").first.wait_for()
 
     # The coordinator's open page follows the new status live.
-    coordinator.locator(".badge.state-accepted").first.wait_for()
+    coordinator.locator(".badge[data-state='accepted']").first.wait_for()

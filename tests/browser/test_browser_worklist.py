@@ -46,7 +46,7 @@ def test_a_case_managers_week(world: Any, asgi_browser_context: Any) -> None:
     waiting.locator("a").first.click()
     page.wait_for_url(f"**/referrals/{referral.pk}/")
     page.locator("form[action$='/accept/'] button").click()
-    page.locator(".badge.state-accepted").first.wait_for()
+    page.locator(".badge[data-state='accepted']").first.wait_for()
     referral.refresh_from_db()
     assert referral.state == "accepted" and referral.due_by is not None and referral.sent_at is not None
     assert referral.answered_at is not None
