@@ -149,7 +149,7 @@ def main() -> None:
     os.environ["DEBUG"] = "1"
     embedded = None
     if not os.environ.get("DATABASE_URL"):
-        from scripts.dev import embedded_postgres
+        from dev import embedded_postgres  # scripts/ is this script's own directory, first on sys.path
 
         embedded = embedded_postgres("pg-screenshots", "lsw")
     os.environ["DATABASE_URL"] = fresh_database(os.environ["DATABASE_URL"])
