@@ -28,18 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-# The settings bench_http.py gives its server: production (DEBUG off), TLS and the second factor off, as behind a
-# proxy for users without factors, and the static files collected as a deployment has them.
-os.environ.update(
-    DEBUG="0",
-    ALLOWED_HOSTS="127.0.0.1",
-    SECURE_SSL_REDIRECT="0",
-    SESSION_COOKIE_SECURE="0",
-    CSRF_COOKIE_SECURE="0",
-    MFA_REQUIRED="0",
-    STATIC_ROOT=os.environ.get("BENCH_STATIC_ROOT", str(ROOT / ".data" / "bench-static")),
-    LOG_LEVEL="WARNING",
-)
+from tests.benchmarks.bench_settings import SERVER_SETTINGS  # noqa: E402
+
+os.environ.update(SERVER_SETTINGS)  # as bench_http.py's server runs
 
 import django  # noqa: E402
 

@@ -49,8 +49,8 @@ from django.test import Client  # noqa: E402
 
 from network.models import Network  # noqa: E402
 from tests.benchmarks.bench_referrals import percentile, pick_subjects  # noqa: E402
+from tests.benchmarks.bench_settings import SERVER_SETTINGS  # noqa: E402
 
-STATIC_ROOT = Path(os.environ.get("BENCH_STATIC_ROOT", str(ROOT / ".data" / "bench-static")))
 TICKS = os.sysconf("SC_CLK_TCK")
 RESULTS_LOCK = threading.Lock()
 
@@ -126,16 +126,7 @@ def free_port() -> int:
 
 def server_env() -> dict[str, str]:
     env = dict(os.environ)
-    env.update(
-        DEBUG="0",
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        SESSION_COOKIE_SECURE="0",
-        CSRF_COOKIE_SECURE="0",
-        MFA_REQUIRED="0",
-        STATIC_ROOT=str(STATIC_ROOT),
-        LOG_LEVEL="WARNING",
-    )
+    env.update(SERVER_SETTINGS)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return env
 
