@@ -36,6 +36,19 @@ def redis_url() -> str:
     return url
 
 
+@pytest.fixture(autouse=True)
+def in_memory_channel_layer(settings: Any) -> Iterator[None]:
+    """Every test starts on an in-memory channel layer of its own; a test of the Redis path asks for
+    ``redis_channel_layer``. A Redis layer left from the environment (REDIS_URL) outlived its test: a refused socket's
+    pending receive on it, cancelled when the test's event loop closed, hung that worker until the timeout killed it."""
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def redis_channel_layer(settings: Any, redis_url: str) -> Iterator[Any]:
     """Switch the channel layer to real Redis for one test, with a prefix of its own."""
