@@ -275,7 +275,8 @@ def test(pytest_args: list[str]) -> None:
     ok &= step("Polish catalogue check", [py, "manage.py", "check_catalogue"])
     # Two workers on the two cores; parametrised ids must not depend on hash order across worker processes.
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    workers = [] if pytest_args else ["-n", os.environ.get("PYTEST_WORKERS", "2")]
+    # The whole suite also names its 30 slowest tests, so the next cut of its time starts from a measurement.
+    workers = [] if pytest_args else ["-n", os.environ.get("PYTEST_WORKERS", "2"), "--durations=30"]
     ok &= step("pytest", [py, "-m", "pytest", *workers, *pytest_args])
     del server
     if not ok:
