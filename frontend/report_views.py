@@ -106,6 +106,10 @@ def table_chart(table: reports.Table) -> Chart | None:
 
 # --- the dashboard ------------------------------------------------------------------------------------
 
+# The answer-time chart draws the slowest partners only: a county's seventy bars are a scroll, not a picture, and
+# the responsiveness table right above it lists every partner.
+ANSWER_CHART_ROWS = 15
+
 
 def _period_context(network: Network, period: reports.Period | None) -> dict[str, Any]:
     """The dashboard's figures of a month, quarter or year, each linking to the list behind it."""
@@ -132,6 +136,7 @@ def _period_context(network: Network, period: reports.Period | None) -> dict[str
 
 def _dashboard_context(network: Network) -> dict[str, Any]:
     board = reports.dashboard(network)
+    answer_times = board.answer_times
     top = max((row.people for row in board.stages), default=0)
     stage_bars = [(row, round(STAGE_BAR * row.people / top) if top else 0) for row in board.stages]
     flow = [
@@ -147,7 +152,8 @@ def _dashboard_context(network: Network) -> dict[str, Any]:
         "quarter_labels": [q.label for q in board.quarters],
         # The charts' rows: cases moved between stages in the last four quarters; days from sent to answered.
         "flow_chart": [(f"{move.from_label} → {move.to_label}", move.total) for move in board.transitions],
-        "answer_chart": [(p.name, [p.median_days, p.p90_days]) for p in board.answer_times],
+        "answer_chart": [(p.name, [p.median_days, p.p90_days]) for p in answer_times[:ANSWER_CHART_ROWS]],
+        "answer_chart_rest": max(len(answer_times) - ANSWER_CHART_ROWS, 0),
         "unanswered_days": reports.UNANSWERED_LONG_DAYS,
     }
 

@@ -39,19 +39,28 @@ LABEL_CHARS = 42
 
 @dataclass(frozen=True)
 class ChartBar:
+    """One bar, every figure the template writes already a string: the template only places them (a chart of a
+    county's 70 partners is 140 bars, and each filter or inner loop in the template cost a millisecond)."""
+
     series: int
+    name: str  # the series' name, the table cell's label on a phone
     value: float | None
-    text: str
-    width: float
-    y: float
+    text: str  # the figure, localised ("—" for none)
+    shown: str  # the figure beside the bar, with its unit
+    width: str  # SVG coordinates: plain decimal points, never localised
+    y: str
 
 
 @dataclass(frozen=True)
 class ChartRow:
     label: str
     short_label: str
-    y: float
+    label_y: str
     bars: list[ChartBar]
+
+
+def _coordinate(number: float) -> str:
+    return repr(round(number, 1))
 
 
 def _values(value: Any) -> list[Any]:
@@ -89,19 +98,29 @@ def bar_chart(
     for index, (label, values) in enumerate(pairs):
         y = legend + index * row_height
         bars = []
-        for position in range(len(names)):
+        for position, name in enumerate(names):
             value = values[position] if position < len(values) else None
             number = value if isinstance(value, int | float) else None
+            text = display(number, decimals)
             bars.append(
                 ChartBar(
                     series=position,
+                    name=name,
                     value=number,
-                    text=display(number, decimals),
-                    width=round(max(number or 0, 0) * scale, 1),
-                    y=y + LABEL_HEIGHT + position * (BAR_HEIGHT + BAR_GAP),
+                    text=text,
+                    shown=f"{text} {unit}" if unit and number is not None else text,
+                    width=_coordinate(max(number or 0, 0) * scale),
+                    y=_coordinate(y + LABEL_HEIGHT + position * (BAR_HEIGHT + BAR_GAP)),
                 )
             )
-        chart_rows.append(ChartRow(label=label, short_label=truncatechars(label, LABEL_CHARS), y=y, bars=bars))
+        chart_rows.append(
+            ChartRow(
+                label=label,
+                short_label=truncatechars(label, LABEL_CHARS),
+                label_y=_coordinate(y + 15),
+                bars=bars,
+            )
+        )
     return {
         "uid": f"chart-{next(_ids)}",
         "title": title,

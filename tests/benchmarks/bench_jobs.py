@@ -5,9 +5,10 @@
 Runs each job registered in ``core.jobs`` (the functions the job queue's tasks call) inside one transaction that is
 rolled back at the end, so the data stays as seeded. The first pass is a catch-up that only freshly seeded data
 needs: ``seed_scale`` writes consents that ended long ago without the mark a running system would have left (about
-4,500), so the consent job handles its batch of 500 and notifies, and the e-mail job sends what that notified.
-Then the script marks those as a running system would have (ended consents handled, notifications e-mailed; still
-inside the rolled-back transaction) and the later passes measure the steady state: what a pass costs every minute
+4,500), and sent referrals past half of their answer time without the half-time reminder (about 1,500), so those
+jobs handle their batch of 500 and notify, and the e-mail job sends what that notified. Then the script marks
+those as a running system would have (ended consents handled, half-time reminders sent, notifications e-mailed;
+still inside the rolled-back transaction) and the later passes measure the steady state: what a pass costs every minute
 on a million referrals. E-mails go to Django's in-memory backend. Prints a Markdown table with each job's time,
 count and queries, and the whole pass; exits 1 when a steady-state pass takes 5 s or more.
 """
@@ -32,12 +33,16 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
+from django.db.models.expressions import RawSQL  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from core import jobs  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 from people.models import Consent  # noqa: E402
+from referrals.choices import State  # noqa: E402
 from referrals.models import Referral  # noqa: E402
+
+HALF = RawSQL("COALESCE(checked_in_at, sent_at) + (due_by - COALESCE(checked_in_at, sent_at)) / 2", [])
 
 PASS_LIMIT_S = 5.0
 
@@ -84,6 +89,10 @@ def main() -> int:
                     Consent.objects.filter(
                         valid_until__lt=timezone.localdate(), withdrawn_at__isnull=True, expiry_handled_at__isnull=True
                     ).update(expiry_handled_at=now)
+                    # Referrals already past half of their answer time were reminded when they got there.
+                    Referral.objects.filter(
+                        state=State.SENT, half_time_reminded_at__isnull=True, due_by__gt=now
+                    ).annotate(half=HALF).filter(half__lte=now).update(half_time_reminded_at=now)
                     Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=now)
             raise Rollback
     except Rollback:

@@ -115,3 +115,19 @@ def test_the_assessment_profile_sets_the_latest_result_beside_the_previous(
     assert profile["values"] == profile["cells"] == ["4", "2"] * len(codes)
     assert len(profile["labels"]) == len(codes)
     assert today.strftime("%d.%m.%Y") in html
+
+
+def test_the_answer_time_chart_draws_the_slowest_partners_only_and_says_so(
+    client: Any, world: Any, monkeypatch: Any
+) -> None:
+    """A county's seventy partners would be a scroll of bars: the chart keeps the slowest, the table keeps all."""
+    monkeypatch.setattr("frontend.report_views.ANSWER_CHART_ROWS", 1)
+    dashboard_data(world, people=6)
+    client.force_login(world.coordinator)
+    with translation.override("pl"):
+        html = client.get(reverse("report-dashboard", args=[world.network.pk])).content.decode()
+    answers = figures(html)[0]
+    assert len(answers["labels"]) == 1
+    assert "najwolniejszy partner; wszyscy partnerzy są w tabeli powyżej" in html
+    responsiveness = html.split('id="tile-partners"')[1].split("<figure")[0]
+    assert responsiveness.count('<th scope="row"') == 2  # the table above still lists both partners
