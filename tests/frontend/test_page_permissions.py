@@ -624,7 +624,8 @@ MATRIX = [
         method="POST",
         data=lambda o, t, p: {"goal-domain": "work_education", "goal-description": "Staż w drukarni"},
     ),
-    Row("person-goal-review", url("person-goal-review", person, prepared), {"own": page(405)}, prepare=a_goal),
+    # GET: the review of one goal on a page of its own (issue 16); POST: save it.
+    Row("person-goal-review", url("person-goal-review", person, prepared), as_page(PATH_WRITE), prepare=a_goal),
     Row(
         "person-goal-review",
         url("person-goal-review", person, prepared),
