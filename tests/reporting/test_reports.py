@@ -511,6 +511,8 @@ def test_it_shows_the_report_with_tables_charts_and_export_links(client: Any, re
     url = reverse("report-monitoring", args=[report_world.network.pk])
     html = client.get(url, {"year": "2025"}).content.decode()
     assert "Razem Łatwiej" in html and "<svg" in html and "<rect" in html
+    # The design system's chart (issue 16): SVG with the same numbers in a table after it; the old partial is gone.
+    assert 'class="chart chart--bars" data-chart' in html and "chart__table" in html and 'class="chart-bar"' not in html
     for f in ("csv", "xlsx", "pdf"):
         assert f'href="?year=2025&amp;format={f}"' in html
     ranged = client.get(url, {"from": "2025-12-31", "to": "2026-01-01"})
