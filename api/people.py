@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -24,8 +25,16 @@ from people import services as people_services
 from people.access import PersonAccess, get_person_for
 from people.audit import log_access, log_access_many
 from people.export import person_export
-from people.models import PERSON_FIELD_CATEGORIES, AccessAction, Consent, DataCategory, GivenBy
-from people.selectors import consents_of, get_consent_for, partners_named, person_accesses, person_list
+from people.models import (
+    PERSON_FIELD_CATEGORIES,
+    AccessAction,
+    AccessChannel,
+    AccessLog,
+    Consent,
+    DataCategory,
+    GivenBy,
+)
+from people.selectors import access_log_rows, consents_of, get_consent_for, partners_named, person_accesses, person_list
 from people.visibility import ReaderKind, ShareSource
 
 PATH_ID = _path_id("The object's id (UUID).")
@@ -337,6 +346,56 @@ class PersonReadersView(APIView):
             )
             readers = [reader_data(reader) for reader in who_can_see(access.person)]
         return Response(ReaderSerializer(readers, many=True).data)
+
+
+class AccessLogEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True, help_text="The user's id; null for the system's own reads.")
+    user_name = serializers.CharField(allow_blank=True)
+    action = serializers.ChoiceField(AccessAction.choices)
+    channel = serializers.ChoiceField(AccessChannel.choices)
+    merged_record = serializers.BooleanField(help_text="Written about a record since merged into this one.")
+
+
+class PaginatedAccessLogSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AccessLogEntrySerializer(many=True)
+
+
+def access_log_entry(entry: AccessLog, person_id: Any) -> dict[str, Any]:
+    user = entry.user
+    return {
+        "at": entry.at,
+        "user": str(user.pk) if user is not None else None,
+        "user_name": (user.get_full_name() or user.get_username()) if user is not None else "",
+        "action": entry.action,
+        "channel": entry.channel,
+        "merged_record": entry.person_id != person_id,
+    }
+
+
+class PersonAccessLogView(APIView):
+    @extend_schema(
+        summary="Who read or changed a person, newest first (the network's coordinators), page by page",
+        description=(
+            "The same rows and the same rule as the page ``/people/{id}/dostep/``: the network's coordinators read "
+            "it; others who see the person get 403; anyone else, and anyone whose access ended (a withdrawn "
+            "consent, a closed case), gets 404."
+        ),
+        operation_id="persons_access_log",
+        parameters=[PATH_ID, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses={200: PaginatedAccessLogSerializer, **_errors(403, 404)},
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        access = get_person_for(actor(request), pk)
+        if not access.is_coordinator:
+            raise PermissionDenied
+        paginator = Pagination()
+        page = paginator.paginate_queryset(access_log_rows(access.person), request, view=self) or []
+        entries = [access_log_entry(entry, access.person.pk) for entry in page]
+        return paginator.get_paginated_response(AccessLogEntrySerializer(entries, many=True).data)
 
 
 EXPORT_OUT = OpenApiResponse(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("persons/<pk>/consents/", people.PersonConsentsView.as_view(), name="api-person-consents"),
     path("persons/<pk>/access/", people.PersonReadersView.as_view(), name="api-person-access"),
     path("persons/<pk>/anonymise/", people.PersonAnonymiseView.as_view(), name="api-person-anonymise"),
+    path("persons/<pk>/access-log/", people.PersonAccessLogView.as_view(), name="api-person-access-log"),
     path("persons/<pk>/export/", people.PersonExportView.as_view(), name="api-person-export"),
     path("persons/<pk>/case/", cases.PersonCaseView.as_view(), name="api-person-case"),
     path("cases/<pk>/stage/", cases.CaseStageView.as_view(), name="api-case-stage"),

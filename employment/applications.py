@@ -186,6 +186,12 @@ def _check_move(application: PlacementApplication, target: str) -> None:
 
 
 def _validate_reason(target: str, reason_code: str, reason_origin: str) -> None:
+    if not reason_code:
+        # Nothing is chosen in advance on the page (issue 16): a missing reason is said as such, with its own code.
+        raise ValidationError(
+            _("Choose the reason for declining, withdrawing or ending (none is chosen in advance)."),
+            code="reason_required",
+        )
     require_codes(
         reason_code=(reason_code, REASONS_FOR[target], _("Choose one of the reasons for this step.")),
         reason_origin=(

@@ -176,7 +176,8 @@ class MoveForm(forms.Form):
     reason_code = forms.ChoiceField(
         label=gettext_lazy("Reason"),
         required=False,
-        choices=[("", gettext_lazy("— needed to decline, withdraw or end —")), *ApplicationReason.choices],
+        # No reason is chosen in advance (issue 16): the first option is empty and the service refuses it.
+        choices=[("", gettext_lazy("— choose —")), *ApplicationReason.choices],
     )
     reason_origin = forms.ChoiceField(
         label=gettext_lazy("The reason came from"),

@@ -14,13 +14,14 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.actions import performs
-from core.errors import DomainError
+from core.errors import DomainError, describe
 from core.scope import scope_for
 from core.types import AuthUser
 from frontend.errors import as_messages, on_form
@@ -339,8 +340,6 @@ def _initial(person: Person) -> dict[str, Any]:
 
 
 def _back(person: Person, anchor: str) -> HttpResponse:
-    from django.urls import reverse
-
     return redirect(reverse("person-detail", args=[person.pk]) + f"#{anchor}")
 
 
@@ -416,22 +415,51 @@ def consent_document(request: AuthedRequest, person_id: UUID, consent_id: UUID) 
     return document_response(consent.document, stem=f"zgoda-{consent.pk}")
 
 
+def _form_page(
+    request: AuthedRequest,
+    person: Person,
+    form: Any,
+    *,
+    title: Any,
+    action: str,
+    button: Any,
+    status: int = 400,
+    **extra: Any,
+) -> HttpResponse:
+    """A person's form on a page of its own (issue 16): shown again after a refusal, with the error summary at the
+    top, each error linked to its field, and nothing changed."""
+    context = {"person": person, "form": form, "title": title, "action": action, "button": button, "anchor": "case"}
+    context.update(extra)
+    return render(request, "people/person_form.html", context, status=status)
+
+
+def _refused(form: Any, exc: Exception) -> int:
+    """The service's refusal on the form (403 and 404 are raised again); the status the API answers with."""
+    on_form(form, exc)
+    answer = describe(exc)
+    return answer.status if answer is not None else 400
+
+
 @login_required
 @require_POST
 @performs(people_services.case_open)
 def case_open(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     access = get_person_for(request.user, person_id)
-    form = CaseOpenForm(request.POST, network=access.person.network, prefix="open")
-    if not form.is_valid():
-        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
-        return _back(access.person, "case")
-    try:
-        people_services.case_open(actor=request.user, person=access.person, **form.cleaned_data)
-    except (ValidationError, DomainError) as exc:
-        as_messages(request, exc)
-    else:
-        messages.success(request, _("The case was opened."))
-    return _back(access.person, "case")
+    person = access.person
+    form = CaseOpenForm(request.POST, network=person.network, prefix="open")
+    status = 400
+    if form.is_valid():
+        try:
+            people_services.case_open(actor=request.user, person=person, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            status = _refused(form, exc)
+        else:
+            messages.success(request, _("The case was opened."))
+            return _back(person, "case")
+    action = reverse("person-case-open", args=[person.pk])
+    return _form_page(
+        request, person, form, title=_("Open the case"), action=action, button=_("Open the case"), status=status
+    )
 
 
 @login_required
@@ -441,16 +469,25 @@ def case_stage(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpRe
     access = get_person_for(request.user, person_id)
     case = case_of(access.person, case_id)
     form = StageForm(request.POST, network=case.network, prefix="stage")
+    status = 400
     if form.is_valid():
         try:
             people_services.case_change_stage(actor=request.user, case=case, **form.cleaned_data)
         except (ValidationError, DomainError) as exc:
-            as_messages(request, exc)
+            status = _refused(form, exc)
         else:
             messages.success(request, _("The stage was changed."))
-    else:
-        messages.error(request, _("Choose a stage of this network."))
-    return _back(access.person, "case")
+            return _back(access.person, "case")
+    action = reverse("person-case-stage", args=[access.person.pk, case.pk])
+    return _form_page(
+        request,
+        access.person,
+        form,
+        title=_("Change the stage"),
+        action=action,
+        button=_("Change the stage"),
+        status=status,
+    )
 
 
 @login_required
@@ -460,16 +497,19 @@ def case_transfer(request: AuthedRequest, person_id: UUID, case_id: UUID) -> Htt
     access = get_person_for(request.user, person_id)
     case = case_of(access.person, case_id)
     form = TransferForm(request.POST, network=case.network, prefix="transfer")
+    status = 400
     if form.is_valid():
         try:
             people_services.case_transfer(actor=request.user, case=case, **form.cleaned_data)
         except (ValidationError, DomainError) as exc:
-            as_messages(request, exc)
+            status = _refused(form, exc)
         else:
             messages.success(request, _("The case was transferred."))
-    else:
-        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
-    return _back(access.person, "case")
+            return _back(access.person, "case")
+    action = reverse("person-case-transfer", args=[access.person.pk, case.pk])
+    return _form_page(
+        request, access.person, form, title=_("Transfer the case"), action=action, button=_("Transfer"), status=status
+    )
 
 
 @login_required
@@ -505,35 +545,71 @@ def goal_add(request: AuthedRequest, person_id: UUID, case_id: UUID) -> HttpResp
     access = get_person_for(request.user, person_id)
     case = case_of(access.person, case_id)
     form = GoalForm(request.POST, network=case.network, prefix="goal")
+    status = 400
     if form.is_valid():
         try:
             plan_services.goal_add(actor=request.user, case=case, **form.cleaned_data)
         except (ValidationError, DomainError) as exc:
-            as_messages(request, exc)
+            status = _refused(form, exc)
         else:
             messages.success(request, _("The goal was added to the support plan."))
-    else:
-        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
-    return _back(access.person, "plan")
+            return _back(access.person, "plan")
+    action = reverse("person-goal-add", args=[access.person.pk, case.pk])
+    return _form_page(
+        request,
+        access.person,
+        form,
+        title=_("Add a goal"),
+        action=action,
+        button=_("Add the goal"),
+        status=status,
+        anchor="plan",
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @performs(plan_services.goal_review)
 def goal_review(request: AuthedRequest, person_id: UUID, goal_id: UUID) -> HttpResponse:
+    """GET: the review of one goal of the support plan, on a page of its own (issue 16); POST: save it."""
     access = get_person_for(request.user, person_id)
+    if not access.can_change_path:
+        raise PermissionDenied
     goal = goal_of(access.person, goal_id)
-    form = GoalReviewForm(request.POST, prefix="review")
-    if form.is_valid():
-        try:
-            plan_services.goal_review(actor=request.user, goal=goal, **form.cleaned_data)
-        except (ValidationError, DomainError) as exc:
-            as_messages(request, exc)
-        else:
-            messages.success(request, _("The review was saved."))
+    status = 200
+    if request.method == "POST":
+        form = GoalReviewForm(request.POST, prefix="review")
+        status = 400
+        if form.is_valid():
+            try:
+                plan_services.goal_review(actor=request.user, goal=goal, **form.cleaned_data)
+            except (ValidationError, DomainError) as exc:
+                status = _refused(form, exc)
+            else:
+                messages.success(request, _("The review was saved."))
+                return _back(access.person, "plan")
     else:
-        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
-    return _back(access.person, "plan")
+        form = GoalReviewForm(prefix="review", initial={"status": goal.status})
+    action = reverse("person-goal-review", args=[access.person.pk, goal.pk])
+    return _form_page(
+        request,
+        access.person,
+        form,
+        title=_("Review the goal"),
+        action=action,
+        button=_("Save the review"),
+        status=status,
+        anchor="plan",
+        goal=goal,
+        goal_rows=[
+            (_("Goal"), goal.description),
+            (_("Life domain"), goal.get_domain_display()),
+            (_("Responsible partner"), goal.responsible_partner or "—"),
+            (_("Target date"), formats.date_format(goal.target_date, "d.m.Y") if goal.target_date else "—"),
+            (_("Status"), goal.get_status_display()),
+        ],
+        reviews=list(goal.reviews.select_related("reviewed_by")),
+    )
 
 
 @login_required

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -40,9 +39,6 @@ from reporting.selectors import network_report
 
 log = logging.getLogger("lsw.reports")
 
-CHART_WIDTH = 320  # px of the longest bar
-CHART_ROW = 22  # px per bar
-CHART_LABEL = 230  # px for the labels left of the bars
 STAGE_BAR = 90  # px of the longest bar beside the stages on the dashboard
 
 
@@ -62,46 +58,24 @@ def require_monitor(request: AuthedRequest) -> None:
         raise Http404
 
 
-# --- charts (SVG drawn on the server) -----------------------------------------------------------------
+# --- charts (the design system's {% bar_chart %}: SVG and the same numbers in a table) ------------------
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    text: str
-    width: int
-    y: int
-
-
-@dataclass(frozen=True)
-class Chart:
-    title: str
-    bars: list[Bar]
-    width: int
-    height: int
-    label_width: int = CHART_LABEL
-
-
-def bar_chart(title: str, items: list[tuple[str, reports.Value]]) -> Chart | None:
-    """Horizontal bars for the numeric values. A suppressed value ("<5", "*") gets its label and no bar: a bar's
-    length would tell what the label hides."""
-    numbers = [v for _label, v in items if isinstance(v, int | float)]
-    top = max(numbers, default=0)
-    if not items:
-        return None
-    bars = []
-    for index, (label, value) in enumerate(items):
-        length = round(CHART_WIDTH * value / top) if isinstance(value, int | float) and top else 0
-        bars.append(Bar(label=label, text=report_exports.display(value), width=max(length, 0), y=index * CHART_ROW))
-    return Chart(title=title, bars=bars, width=CHART_LABEL + CHART_WIDTH + 60, height=len(bars) * CHART_ROW)
-
-
-def table_chart(table: reports.Table) -> Chart | None:
+def table_chart(table: reports.Table) -> dict[str, Any] | None:
+    """What ``{% bar_chart %}`` needs to chart a report table's chosen column; a suppressed figure ("<5", "*") is
+    written as it is, with no bar (a bar's length would tell what the label hides)."""
     if table.chart is None or not table.rows:
         return None
     column = next((c for c in table.columns if c.key == table.chart), None)
-    title = f"{table.title} — {column.label}" if column else table.title
-    return bar_chart(title, [(row.label, row.values.get(table.chart)) for row in table.rows])
+    values = [row.values.get(table.chart) for row in table.rows]
+    fractional = any(isinstance(value, float) for value in values)
+    return {
+        "title": f"{table.title} — {column.label}" if column else table.title,
+        "series": column.label if column else table.title,
+        # Counts as whole numbers; hours and amounts with the column's decimals, as the table beside shows them.
+        "decimals": column.decimals if column and fractional else 0,
+        "rows": [(row.label, value) for row, value in zip(table.rows, values, strict=True)],
+    }
 
 
 # --- the dashboard ------------------------------------------------------------------------------------
@@ -219,7 +193,6 @@ def _table_block(table: reports.Table, links: dict[str, str] | None = None) -> d
         "rows": [(row.label, cells(row), (links or {}).get(row.key)) for row in table.rows],
         "total": (table.total.label, cells(table.total)) if table.total is not None else None,
         "chart": table_chart(table),
-        "chart_id": f"chart-{table.key}",
     }
 
 

@@ -7,7 +7,8 @@ a table right after it. No JavaScript; colours come from ``tokens.css`` through 
     {% bar_chart title rows _("Partner") _("median") _("90th percentile") unit=_("days") decimals=1 %}
 
 ``rows`` are ``(label, value)`` or ``(label, [value, …])`` pairs, one value per series named after the row
-labels' heading; a value may be ``None`` (no bar, "—"). One accessible pattern everywhere: the title is the
+labels' heading; a value may be ``None`` (no bar, "—") or a withheld figure such as "<5" (no bar, written as
+it is). One accessible pattern everywhere: the title is the
 figure's visible caption, the SVG is an image (``role="img"``) named by its ``<title>``, and the table that
 follows (its caption the same title, visually hidden) is the version to read. The drawing is
 ``viewBox``-scaled to the width of its column, its labels above the bars, so it stays legible on a 390 px phone.
@@ -101,7 +102,8 @@ def bar_chart(
         for position, name in enumerate(names):
             value = values[position] if position < len(values) else None
             number = value if isinstance(value, int | float) else None
-            text = display(number, decimals)
+            # A figure withheld for privacy ("<5", "*") is written as it is, with no bar.
+            text = display(number, decimals) if number is not None or value is None else str(value)
             bars.append(
                 ChartBar(
                     series=position,

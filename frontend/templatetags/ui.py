@@ -13,6 +13,7 @@ Inline components::
     {% error_summary form other_form %}            GOV.UK pattern: every error linked to its field
                                                    (a list of messages may stand for a form: no links)
     {% form_fields form %}                         the fields, each with its label, hint, error and required mark
+    {% form_fields form summary=False exclude="a,b" %}  without the summary (the page has it above), without a, b
 
 Components with content (closed by ``{% end<name> %}``)::
 
@@ -154,8 +155,11 @@ def error_summary(*forms: Any) -> dict[str, Any]:
 
 
 @register.inclusion_tag("components/form_fields.html")
-def form_fields(form: BaseForm, summary: bool = True) -> dict[str, Any]:
-    return {"form": form, "errors": _errors_of((form,)) if summary else []}
+def form_fields(form: BaseForm, summary: bool = True, exclude: str = "") -> dict[str, Any]:
+    """``exclude``: names of fields, comma-separated, that the page draws itself (a choice laid out as a table)."""
+    left_out = {name.strip() for name in exclude.split(",") if name.strip()}
+    fields = [field for field in form.visible_fields() if field.name not in left_out]
+    return {"form": form, "fields": fields, "errors": _errors_of((form,)) if summary else []}
 
 
 class ComponentNode(Node):

@@ -110,6 +110,9 @@ MERGE: dict[str, Table] = {
     t: {p: (200 if p in ("coordinator", "other_coordinator") else 403) if o == 200 else o for p, o in table.items()}
     for t, table in READ_PERSON.items()
 }
+# The person's access log, as its page: the network's coordinators; whoever else reads the person is refused (403),
+# everyone else does not find them (404), whoever lost them with a withdrawn consent included.
+ACCESS_LOG = MERGE
 # The list of people: whom each persona reads; the regional monitor never reaches it (404), the others get 200.
 LIST_PEOPLE = {t: {**table, "monitor": 404} for t, table in listed(READ_PERSON).items()}
 # Social data may be changed by whoever reads it (not identity: coordinators only). After the withdrawal the
@@ -475,6 +478,7 @@ MATRIX = [
     Operation("GET", "/api/v1/persons/{id}/export/", person_url("export/"), EXPORT),
     # Who can see the person, and why: the coordinators and the case manager, as the consent list.
     Operation("GET", "/api/v1/persons/{id}/access/", person_url("access/"), PATH_READ),
+    Operation("GET", "/api/v1/persons/{id}/access-log/", person_url("access-log/"), ACCESS_LOG),
     Operation(
         "POST",
         "/api/v1/persons/{id}/consents/",

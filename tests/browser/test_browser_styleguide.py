@@ -103,6 +103,9 @@ def test_the_site_pages_fit_a_phone_and_pass_axe(world: Any, browser: Any, live_
         assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
         page.locator("[data-error-summary] a").first.click()
         assert page.evaluate("document.activeElement.id") == "id_name"
+        # The live toast: the button shows one through app.js's own toast(), in the live region.
+        page.get_by_role("button", name="Pokaż komunikat na żywo").click()
+        assert page.locator("#toasts .toast").first.inner_text() == "Nowe skierowanie od ŚDS „Przystań”."
         assert_accessible(page)
     finally:
         context.close()

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -1015,3 +1016,44 @@ def test_it_loads_demo_placements_with_candidates_at_several_stages(world: Any) 
     for application in PlacementApplication.objects.all():
         assert access.sync_application(application, apply=False) == (set(), set())
     assert retention.remind_retention_checkpoints() >= 1
+
+
+# --- issue 16: no reason chosen in advance -------------------------------------------------------------
+
+
+def test_the_candidate_row_offers_an_empty_reason_first(emp: Emp) -> None:
+    placement = post_placement(emp)
+    application = propose(emp, placement)
+    html = web(emp.world.employer_staff).get(reverse("placement-detail", args=[placement.pk])).content.decode()
+    select = html[html.index(f'id="reason-{application.pk}"') :]
+    select = select[: select.index("</select>")]
+    first = select[select.index("<option") : select.index("</option>")]
+    assert 'value=""' in first and "— wybierz —" in first
+    assert "selected" not in select
+
+
+def test_the_page_refuses_a_decline_without_a_reason_and_changes_nothing(emp: Emp) -> None:
+    application = propose(emp, post_placement(emp))
+    client = web(emp.world.employer_staff)
+    response = client.post(
+        reverse("application-move", args=[application.pk]),
+        {"stage": "declined", "reason_code": "", "context": "row"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400
+    assert "Wybierz powód" in response.content.decode()
+    application.refresh_from_db()
+    assert application.stage == Stage.PROPOSED and application.reason_code == ""
+    assert application.events.count() == 1
+
+
+def test_the_api_refuses_a_decline_without_a_reason_with_its_code(emp: Emp) -> None:
+    application = propose(emp, post_placement(emp))
+    url = f"/api/v1/applications/{application.pk}/advance/"
+    answer = api(emp.world.employer_staff).post(url, {"stage": "declined", "reason_code": ""}, format="json")
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "reason_required" and answer.json()["detail"].startswith("Wybierz powód")
+    missing = api(emp.world.employer_staff).post(url, {"stage": "declined"}, format="json")
+    assert missing.status_code == 400 and missing.json()["code"] == "reason_required"
+    application.refresh_from_db()
+    assert application.stage == Stage.PROPOSED and application.events.count() == 1

@@ -51,3 +51,11 @@ def test_the_check_sees_each_kind_of_hand_written_markup() -> None:
     assert HAND_WRITTEN["badge"].search('<span class="state badge-x badge">')
     assert not HAND_WRITTEN["badge"].search('<span class="badges-list">')
     assert HAND_WRITTEN["error summary"].search('<div class="error-summary">')
+
+
+def test_badges_are_styled_only_by_the_components_modifiers() -> None:
+    # The badge component writes ``badge badge--<tone or state>``; a compound selector such as ``.badge.ok`` styles
+    # markup nothing writes any more (issue 16): the stylesheet keeps only the component's own rules.
+    css = (ROOT / "frontend" / "static" / "frontend" / "app.css").read_text(encoding="utf-8")
+    compound = re.findall(r"\.badge\.[A-Za-z][\w-]*", css)
+    assert not compound, compound

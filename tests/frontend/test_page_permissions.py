@@ -151,8 +151,13 @@ COORDINATOR_OF_PERSON = {
     "declined": page(coordinator=200, sending_staff=403),
     "consent_withdrawn": page(coordinator=200, sending_staff=403),
 }
-# Opening a case: coordinators (the person's case is open already: a message, not an error).
-OPEN_CASE = as_page(COORDINATOR_OF_PERSON, **{"200": 302})
+# Opening a case: coordinators. The person's case is open already: the form again with the refusal in its error
+# summary, with the API's status (409), nothing changed (issue 16).
+OPEN_CASE = as_page(COORDINATOR_OF_PERSON, **{"200": 409})
+# Transferring a case: who may change the path. Network B's case has no manager or partner to move from, so the
+# empty transfer changes nothing: the form again with the refusal (409), as the API answers.
+TRANSFER = as_page(PATH_WRITE, **{"200": 302})
+TRANSFER["theirs"] = {**TRANSFER["theirs"], "other_coordinator": 409}
 # Creating a group: whoever may run one in the network (coordinators, staff of member partners).
 CREATE_GROUP_PAGE = {
     "own": page(**dict.fromkeys(A_SIDE, 200), monitor=403),
@@ -603,7 +608,7 @@ MATRIX = [
     Row(
         "person-case-transfer",
         url("person-case-transfer", person, case),
-        as_page(PATH_WRITE, **{"200": 302}),
+        TRANSFER,
         method="POST",
         data=lambda o, t, p: {"transfer-case_manager": "", "transfer-managing_partner": ""},
     ),
@@ -624,7 +629,8 @@ MATRIX = [
         method="POST",
         data=lambda o, t, p: {"goal-domain": "work_education", "goal-description": "Staż w drukarni"},
     ),
-    Row("person-goal-review", url("person-goal-review", person, prepared), {"own": page(405)}, prepare=a_goal),
+    # GET: the review of one goal on a page of its own (issue 16); POST: save it.
+    Row("person-goal-review", url("person-goal-review", person, prepared), as_page(PATH_WRITE), prepare=a_goal),
     Row(
         "person-goal-review",
         url("person-goal-review", person, prepared),

@@ -58,6 +58,7 @@ def test_the_style_guide_shows_every_component(staff_client: Client) -> None:
         'class="empty-state"',
         'class="messages"',
         "toast--example",
+        "data-toast-demo",  # the live example: a button that shows a toast through app.js
         'class="confirm-panel"',
         "data-error-summary",
         'class="required-mark"',

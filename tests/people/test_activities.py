@@ -143,6 +143,17 @@ def test_it_refuses_bad_input_and_saves_nothing(world: Any, anna: Person, field:
     assert not Activity.objects.exists() and AccessLog.objects.count() == before
 
 
+def test_the_person_page_leads_to_the_activity_form_instead_of_hiding_it(client: Any, world: Any, anna: Person) -> None:
+    # Issue 16: the form is the content of its own page; the person page has a button to it (works without JS).
+    login(client, world.receiving_staff)
+    html = client.get(reverse("person-detail", args=[anna.pk])).content.decode()
+    section = html[html.index('id="activities"') :].split("</section>", 1)[0]
+    assert "<details" not in section and 'name="activity-minutes"' not in section
+    assert f'href="{reverse("person-activities", args=[anna.pk])}#record-activity"' in section
+    own_page = client.get(reverse("person-activities", args=[anna.pk])).content.decode()
+    assert 'id="record-activity"' in own_page and "<details" not in own_page.split('id="activities"', 1)[1]
+
+
 def test_it_refuses_bad_input_on_the_page_with_a_400(client: Any, world: Any, anna: Person) -> None:
     login(client, world.receiving_staff)
     response = client.post(

@@ -70,6 +70,11 @@ def page_errors(response: Any) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
 
 
+def refused_on_form(response: Any) -> bool:
+    """The form shown again with the error summary at its top (issue 16), not a message above the person page."""
+    return "data-error-summary" in response.content.decode()
+
+
 def snapshot(person: Person) -> tuple[Any, ...]:
     """Everything the refused actions could have written about the person."""
     return (
@@ -234,7 +239,7 @@ def test_it_refuses_to_open_a_case_with_a_partner_or_manager_it_does_not_offer(
     client.force_login(world.coordinator)
 
     response = open_case_page(client, person, manager, partner)
-    assert response.status_code == 302 and page_errors(response)
+    assert response.status_code == 400 and refused_on_form(response)
     with pytest.raises(ValidationError) as refused:
         services.case_open(actor=world.coordinator, person=person, case_manager=manager, managing_partner=partner)
     assert set(refused.value.error_dict) == {field}
@@ -248,10 +253,10 @@ def test_it_refuses_a_case_manager_who_does_not_work_for_the_managing_partner(
     person = make_person(world)
     client.force_login(world.coordinator)
     response = open_case_page(client, person, world.sending_staff, world.receiving)
-    assert response.status_code == 302
-    assert page_errors(response) == [
-        "Opiekun przypadku musi pracować u partnera prowadzącego albo koordynować ten lokalny system."
-    ]
+    assert response.status_code == 400 and refused_on_form(response)
+    assert "Opiekun przypadku musi pracować u partnera prowadzącego albo koordynować ten lokalny system." in (
+        response.content.decode()
+    )
     assert not Case.objects.filter(person=person).exists()
 
 
@@ -289,7 +294,7 @@ def test_it_refuses_to_transfer_a_case_to_a_partner_or_manager_it_does_not_offer
             "transfer-managing_partner": partner.pk if partner else "",
         },
     )
-    assert response.status_code == 302 and page_errors(response)
+    assert response.status_code == 400 and refused_on_form(response)
     with pytest.raises(ValidationError) as refused:
         services.case_transfer(actor=world.coordinator, case=case, case_manager=manager, managing_partner=partner)
     assert set(refused.value.error_dict) == {field}
@@ -326,7 +331,7 @@ def test_it_refuses_a_goal_whose_responsible_partner_is_not_a_current_member(
         reverse("person-goal-add", args=[person.pk, case.pk]),
         {"goal-domain": "work_education", "goal-description": "Staż", "goal-responsible_partner": partner.pk},
     )
-    assert response.status_code == 302 and page_errors(response)
+    assert response.status_code == 400 and refused_on_form(response)
     with pytest.raises(ValidationError) as refused:
         plans.goal_add(
             actor=world.coordinator,

@@ -71,6 +71,17 @@ def test_an_empty_chart_draws_nothing_and_says_so() -> None:
     assert "<svg" not in html and ">Pusto</caption>" in html
 
 
+def test_a_withheld_figure_is_written_as_it_is_with_no_bar() -> None:
+    # The monitoring report hides figures from 1 to 4 as "<5": a bar's length would tell what the label hides.
+    with translation.override("pl"):
+        html = render('{% bar_chart "Osoby" rows "Kategoria" "liczba" %}', rows=[("Gmina A", 12), ("Gmina B", "<5")])
+    [chart] = figures(html)
+    assert chart["values"] == ["12", "<5"]
+    assert chart["cells"] == ["12", "&lt;5"]
+    bars = [r for r in chart["root"].iter(f"{SVG}rect") if "chart__bar" in (r.get("class") or "")]
+    assert len(bars) == 1
+
+
 def test_the_dashboard_charts_the_moves_between_stages_and_the_answer_times(client: Any, world: Any) -> None:
     dashboard_data(world, people=6)
     client.force_login(world.coordinator)

@@ -511,6 +511,8 @@ def test_it_shows_the_report_with_tables_charts_and_export_links(client: Any, re
     url = reverse("report-monitoring", args=[report_world.network.pk])
     html = client.get(url, {"year": "2025"}).content.decode()
     assert "Razem Łatwiej" in html and "<svg" in html and "<rect" in html
+    # The design system's chart (issue 16): SVG with the same numbers in a table after it; the old partial is gone.
+    assert 'class="chart chart--bars" data-chart' in html and "chart__table" in html and 'class="chart-bar"' not in html
     for f in ("csv", "xlsx", "pdf"):
         assert f'href="?year=2025&amp;format={f}"' in html
     ranged = client.get(url, {"from": "2025-12-31", "to": "2026-01-01"})
@@ -608,13 +610,16 @@ def test_it_never_shows_the_monitor_a_count_from_1_to_4(client: Any, report_worl
     client.force_login(monitor)
     html = client.get(reverse("report-regional"), {"year": "2025"}).content.decode()
     cells = re.findall(r'<td class="num"[^>]*>(?:<strong>)?([^<]*)', html)
-    chart_values = re.findall(r'class="chart-value">([^<]*)<', html)
-    assert cells and chart_values and SMALL.replace("<", "&lt;") in html
-    for text in cells + chart_values:
+    # The charts ({% bar_chart %}): the figure drawn beside each bar and the same figure in the chart's table.
+    chart_values = re.findall(r'class="chart__value"[^>]*>([^<]*)<', html)
+    chart_cells = re.findall(r'<td class="numeric chart__cell"[^>]*>([^<]*)<', html)
+    assert cells and chart_values and chart_cells and SMALL.replace("<", "&lt;") in html
+    assert "&lt;5" in chart_values
+    for text in cells + chart_values + chart_cells:
         assert not [n for n in numbers_in(text) if 0 < n < 5], text
     # No bar is drawn for a hidden figure: its length would tell it.
-    for bar in re.findall(r"<g transform=[^>]*>(.*?)</g>", html, flags=re.S):
-        if re.search(r'class="chart-value">(&lt;5|\*)<', bar):
+    for bar in re.findall(r'<g class="chart__row">(.*?)</g>', html, flags=re.S):
+        if re.search(r'class="chart__value"[^>]*>(&lt;5|\*)<', bar):
             assert "<rect" not in bar, bar
     # The files.
     for f in ("csv", "xlsx", "pdf"):

@@ -70,6 +70,13 @@
     });
   });
 
+  // The style guide's live example: a button shows a toast through the same function live notifications use. It is
+  // hidden until this file runs; without JavaScript the static example beside it shows how a toast looks.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-toast-demo]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { toast(button.getAttribute("data-toast-demo")); });
+  });
+
   var status = document.getElementById("live-status");
   if (!status || !window.fetch) { return; }
   var api = status.dataset.api;
