@@ -393,10 +393,7 @@ def person_group_attendance(access: PersonAccess, user: AuthUser | None = None) 
         )
         .order_by("-joined_on", "-id")
     )
-    totals = {
-        m.group_id: {"meetings": m.group_meetings, "minutes": m.group_minutes}  # type: ignore[attr-defined]
-        for m in memberships
-    }
+    totals = {m.group_id: {"meetings": m.group_meetings, "minutes": m.group_minutes} for m in memberships}
     rows: list[PersonGroupRow] = []
     seen: set[Any] = set()
     for membership in memberships:

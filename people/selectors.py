@@ -209,7 +209,8 @@ def cases_of(person: Person) -> tuple[Case | None, list[Case]]:
     person has a handful of cases, and a query costs about 1 ms of the person page's CPU (docs/performance.md)."""
     cases = list(Case.objects.filter(person=person).select_related("case_manager", "managing_partner", "network"))
     open_case = next((case for case in cases if case.closed_on is None), None)  # newest opened first, as .first()
-    closed = sorted((case for case in cases if case.closed_on is not None), key=lambda c: c.closed_on, reverse=True)
+    closed = [case for case in cases if case.closed_on is not None]
+    closed.sort(key=lambda case: str(case.closed_on), reverse=True)  # ISO dates sort as the dates do
     return open_case, closed
 
 
