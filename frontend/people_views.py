@@ -53,13 +53,12 @@ from people.selectors import (
     access_log_rows,
     case_events,
     case_of,
-    closed_cases_of,
+    cases_of,
     consent_of,
     consents_of,
     door_partners,
     get_network_to_register_in,
     goal_of,
-    open_case_of,
     people_filter_choices,
     person_list,
 )
@@ -233,7 +232,7 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
         access = get_person_for(request.user, person_id)
         person = access.person
         log_access(user=request.user, person=person, action=AccessAction.VIEW, view="person-detail")
-    case = open_case_of(person)
+    case, closed_cases = cases_of(person)
     events = case_events(case)
     consents = list(consents_of(person))
     # Opening the person answers what the user was told about them, their case and their consents (issue 16).
@@ -248,7 +247,7 @@ def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
         "consents": consents,
         "case": case,
         "events": events,
-        "closed_cases": closed_cases_of(person),
+        "closed_cases": closed_cases,
         **plan_services.plan_context(case),
     }
     if access.can_change_path and not person.anonymised_at:

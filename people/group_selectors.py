@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -374,7 +374,7 @@ class PersonGroupRow:
 
 
 def person_group_attendance(access: PersonAccess, user: AuthUser | None = None) -> list[PersonGroupRow]:
-    """The person's group memberships with the meetings attended and hours per group (two queries);
+    """The person's group memberships with the meetings attended and hours per group (one query);
     like activities, only the reader's own partners' groups unless they see the whole path."""
     person = access.person
     partner_ids = _own_partner_ids(access, user)
@@ -383,13 +383,17 @@ def person_group_attendance(access: PersonAccess, user: AuthUser | None = None) 
     if partner_ids is not None:
         memberships_qs = memberships_qs.filter(group__partner_id__in=partner_ids)
         attendance_qs = attendance_qs.filter(meeting__group__partner_id__in=partner_ids)
-    memberships = list(memberships_qs.select_related("group", "group__partner").order_by("-joined_on", "-id"))
-    totals = {
-        row["meeting__group_id"]: row
-        for row in attendance_qs.values("meeting__group_id")
-        .annotate(meetings=Count("id"), minutes=Sum("meeting__duration_minutes"))
-        .order_by()
-    }
+    # The totals of each membership's group ride on the memberships' query as two subqueries (one query, not two).
+    per_group = attendance_qs.filter(meeting__group_id=OuterRef("group_id")).order_by().values("meeting__group_id")
+    memberships = list(
+        memberships_qs.select_related("group", "group__partner")
+        .annotate(
+            group_meetings=Subquery(per_group.annotate(n=Count("id")).values("n")[:1]),
+            group_minutes=Subquery(per_group.annotate(m=Sum("meeting__duration_minutes")).values("m")[:1]),
+        )
+        .order_by("-joined_on", "-id")
+    )
+    totals = {m.group_id: {"meetings": m.group_meetings, "minutes": m.group_minutes} for m in memberships}
     rows: list[PersonGroupRow] = []
     seen: set[Any] = set()
     for membership in memberships:

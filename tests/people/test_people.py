@@ -230,12 +230,13 @@ def test_it_shows_the_person_page_with_a_fixed_number_of_queries(
 
     with CaptureQueriesContext(conn) as queries:
         client.get(reverse("person-detail", args=[person.pk]))
-    # The number must not depend on rows; store the figure for the other parametrisation to compare.
-    baseline = _PERSON_PAGE_QUERIES.setdefault("count", len(queries))
-    assert len(queries) == baseline
+    # The number must not depend on rows, and is locked (issue 19: lower it when a section needs fewer; never raise
+    # it): a coordinator with every section and form, the savepoints and the access-log INSERT included. The open
+    # and closed cases come in one query, the group memberships with their attendance totals in one.
+    assert len(queries) == PERSON_PAGE_QUERIES
 
 
-_PERSON_PAGE_QUERIES: dict[str, int] = {}
+PERSON_PAGE_QUERIES = 34
 
 
 # --- consent --------------------------------------------------------------------------------------
