@@ -119,7 +119,8 @@ def test_it_lists_the_directory_with_a_fixed_number_of_queries(
     client.force_login(world.coordinator)
     # 1 session, 2 user, 3-4 scope (staff memberships, coordinatorships; no member networks without staff),
     # 5 count, 6 the page of services with partners.
-    with django_assert_num_queries(6):
+    # ... and the header's unread count, one query on every page with the header.
+    with django_assert_num_queries(7):
         response = client.get(reverse("service-directory"))
     assert response.status_code == 200
 
@@ -133,7 +134,8 @@ def test_it_shows_the_network_overview_with_a_fixed_number_of_queries(
     AgreementFactory(network=world.network)
     client.force_login(world.coordinator)
     # 1 session, 2 user, 3-4 scope, 5 network, 6 memberships with partners and persons, 7 agreement.
-    with django_assert_num_queries(7):
+    # ... and the header's unread count, one query on every page with the header.
+    with django_assert_num_queries(8):
         response = client.get(reverse("network-overview", args=[world.network.pk]))
     assert response.status_code == 200
 
@@ -147,7 +149,8 @@ def test_it_shows_a_partner_page_with_a_fixed_number_of_queries(
     client.force_login(world.receiving_admin)
     # 1 session, 2 user, 3-5 scope (staff, coordinatorships, member networks), 6 partner,
     # 7 memberships with networks, 8 services, 9 staff with users (an admin needs no can-edit query).
-    with django_assert_num_queries(9):
+    # ... and the header's unread count, one query on every page with the header.
+    with django_assert_num_queries(10):
         response = client.get(reverse("partner-detail", args=[world.receiving.pk]))
     assert response.status_code == 200
 

@@ -559,7 +559,8 @@ def test_it_shows_the_group_page_with_a_fixed_number_of_queries(
     # and service, 7 years with meetings, 8-9 figures (meetings, attendance), 10 memberships with people,
     # 11 the year's meetings, 12 their attendance with people, 13 the trace of their corrections, 14 the
     # access-log rows in one insert.
-    with django_assert_num_queries(14):
+    # ... and the header's unread count, one query on every page with the header.
+    with django_assert_num_queries(15):
         response = client.get(reverse("group-detail", args=[group.pk]), {"year": 2026})
     assert response.status_code == 200
 
@@ -592,7 +593,8 @@ def test_it_lists_a_networks_groups_with_a_fixed_number_of_queries(
         services.group_join(actor=world.coordinator, group=group, person=people["anna"], joined_on=D(2026, 1, 1))
     login(client, world.sending_staff)
     # 1 session, 2 user, 3-5 scope, 6 network, 7 groups with partners and members' counts.
-    with django_assert_num_queries(7):
+    # ... and the header's unread count, one query on every page with the header.
+    with django_assert_num_queries(8):
         response = client.get(reverse("group-list", args=[world.network.pk]))
     assert response.status_code == 200 and response.content.decode().count("Grupa ") == groups
     api = api_for(world.sending_staff)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.errors import Conflict
@@ -223,9 +224,26 @@ def test_the_header_hides_a_zero_unread_count(client: Any, world: Any) -> None:
 
     from django.conf import settings
 
+    from notifications.models import Notification
+
+    Notification.objects.filter(recipient=world.receiving_staff).update(read_at=timezone.now())
     client.force_login(world.receiving_staff)
     body = client.get(reverse("referral-inbox")).content.decode()
     badge = body.split('id="unread-badge"', 1)[1].split(">", 1)[0]
     assert "hidden" in badge
     script = (Path(settings.BASE_DIR) / "frontend" / "static" / "frontend" / "app.js").read_text()
     assert "badge.hidden = count <= 0;" in script  # the live count hides it again at 0
+
+
+def test_the_header_writes_the_unread_count_without_javascript(client: Any, world: Any) -> None:
+    from notifications.models import Notification
+
+    for n in range(3):
+        Notification.objects.create(recipient=world.receiving_staff, kind="test", text=f"wiadomość {n}")
+    unread = Notification.objects.filter(recipient=world.receiving_staff, read_at__isnull=True).count()
+    assert unread >= 3
+    client.force_login(world.receiving_staff)
+    body = client.get(reverse("referral-inbox")).content.decode()
+    badge = body.split('id="unread-badge"', 1)[1].split("</span></span>", 1)[0]
+    assert "hidden" not in badge.split(">", 1)[0]
+    assert f'<span id="unread-count">{unread}' in badge

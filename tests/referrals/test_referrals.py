@@ -334,8 +334,9 @@ def test_it_lists_the_inbox_with_a_fixed_number_of_queries(
         sent_referral(world, person=person)
     client.force_login(world.receiving_staff)
     # 1 session, 2 user, 3-5 scope (staff with groups, coordinatorships, member networks),
-    # 6 the view permission id (cached per process after), 7 count, 8 the page with people and partners.
-    with django_assert_num_queries(8, exact=False):
+    # 6 the view permission id (cached per process after), 7 count, 8 the page with people and partners,
+    # 9 the header's unread count.
+    with django_assert_num_queries(9, exact=False):
         response = client.get(reverse("referral-inbox"))
     assert response.status_code == 200
     assert response.content.decode().count('id="referral-') == rows
