@@ -44,19 +44,12 @@ class Shot:
     viewport: ViewportSize
     what: str
     args: tuple[str, ...] = ()
-    full_page: bool = False  # the whole page, not only the first screen (the dashboard's charts are below it)
 
 
 def shots() -> list[Shot]:
     return [
         Shot(
-            "dashboard-desktop",
-            "koordynator",
-            "report-dashboard",
-            DESKTOP,
-            "the coordinator's dashboard with its charts",
-            ("network",),
-            full_page=True,
+            "dashboard-desktop", "koordynator", "report-dashboard", DESKTOP, "the coordinator's dashboard", ("network",)
         ),
         Shot("person-phone", "mopr", "person-detail", PHONE, "a person's page on a phone", ("person",)),
         Shot("inbox-phone", "sds", "referral-inbox", PHONE, "the ŚDS's referral inbox on a phone"),
@@ -202,7 +195,7 @@ def take(chromium: str, url: str, chosen: list[tuple[Shot, str]]) -> None:
             sign_in(page, shot.login)
             page.goto(address, wait_until="load")
             target = OUT / f"{shot.name}.png"
-            page.screenshot(path=str(target), full_page=shot.full_page)
+            page.screenshot(path=str(target), full_page=False)
             print(f"  {target.relative_to(ROOT)}: {shot.what} ({shot.login}, {shot.viewport['width']} px)")
             context.close()
         browser.close()
