@@ -40,7 +40,8 @@ FOCUSED = """() => {
 # Whether the focus is on the page's last Tab stop (a visible, enabled, tabbable element).
 IS_LAST = """() => {
   const stops = [...document.querySelectorAll("a[href], button, input, select, textarea, summary, [tabindex]")]
-    .filter(e => !e.disabled && e.tabIndex >= 0 && e.getClientRects().length && getComputedStyle(e).visibility !== "hidden");
+    .filter(e => !e.disabled && e.tabIndex >= 0 && e.getClientRects().length
+      && getComputedStyle(e).visibility !== "hidden");
   return stops.length > 0 && stops[stops.length - 1] === document.activeElement;
 }"""
 

@@ -57,9 +57,11 @@ def test_a_case_managers_week(world: Any, asgi_browser_context: Any) -> None:
     # Review the plan goal the worklist points to.
     page.locator("#reviews-due a").first.click()
     page.wait_for_url(f"**/people/{person.pk}/**")
-    page.locator("#plan details summary").first.click()
-    page.locator(f"#review-status-{goal.pk}").select_option("in_progress")
-    page.locator(f"#review-note-{goal.pk}").fill("Złożono wniosek w MOPR; czekamy na decyzję.")
+    # The review is a page of its own (issue 16), reached from the goal in the person's plan.
+    page.locator(f"#plan a[href$='/goals/{goal.pk}/review/']").first.click()
+    page.wait_for_url(f"**/goals/{goal.pk}/review/")
+    page.locator("#id_review-status").select_option("in_progress")
+    page.locator("#id_review-note").fill("Złożono wniosek w MOPR; czekamy na decyzję.")
     page.locator(f"form[action$='/goals/{goal.pk}/review/'] button[type='submit']").click()
     page.wait_for_load_state()
     goal.refresh_from_db()

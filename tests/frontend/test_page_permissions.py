@@ -648,7 +648,13 @@ MATRIX = [
     # The confirmation lists what will end and be cleared; the POST anonymises (the open case is closed first)
     # and goes back to the person's page.
     Row("person-anonymise", url("person-anonymise", person), COORDINATOR_OF_PERSON),
-    Row("person-anonymise", url("person-anonymise", person), OPEN_CASE, method="POST"),
+    # Anonymising already anonymised data, or done: back to the person's page with a message.
+    Row(
+        "person-anonymise",
+        url("person-anonymise", person),
+        as_page(COORDINATOR_OF_PERSON, **{"200": 302}),
+        method="POST",
+    ),
     Row("person-assessments", url("person-assessments", person), as_page(HEALTH)),
     Row("assessment-new", url("assessment-new", person), as_page(HEALTH)),
     Row("person-activities", url("person-activities", person), as_page(READ_PERSON)),

@@ -480,8 +480,8 @@ def test_it_draws_the_dashboard_in_a_fixed_number_of_queries(client: Any, world:
     # 6 people by stage, 7 flow by quarter, 8 referrals needing action and partners, 9 free places,
     # 10-12 employment_figures (steps, first employer contact, caseload), 13 open placements;
     # the period's figures (issue 15, the current month): 14 whether it is closed, 15 people, sessions and hours,
-    # 16 new and continuing, 17-18 referrals, 19 employment steps, 20 funding.
-    assert len(small) == len(large) == 20, "\n".join(large)
+    # 16 new and continuing, 17-18 referrals, 19 employment steps, 20 funding; 21 the header's unread count.
+    assert len(small) == len(large) == 21, "\n".join(large)
 
 
 def test_it_answers_404_to_everyone_but_the_networks_coordinators(client: Any, world: Any) -> None:
