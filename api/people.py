@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -34,7 +33,7 @@ from people.models import (
     DataCategory,
     GivenBy,
 )
-from people.selectors import access_log_rows, consents_of, get_consent_for, partners_named, person_accesses, person_list
+from people.selectors import access_log_for, consents_of, get_consent_for, partners_named, person_accesses, person_list
 from people.visibility import ReaderKind, ShareSource
 
 PATH_ID = _path_id("The object's id (UUID).")
@@ -389,12 +388,10 @@ class PersonAccessLogView(APIView):
         responses={200: PaginatedAccessLogSerializer, **_errors(403, 404)},
     )
     def get(self, request: Request, pk: str) -> Response:
-        access = get_person_for(actor(request), pk)
-        if not access.is_coordinator:
-            raise PermissionDenied
+        person, rows = access_log_for(actor(request), pk)
         paginator = Pagination()
-        page = paginator.paginate_queryset(access_log_rows(access.person), request, view=self) or []
-        entries = [access_log_entry(entry, access.person.pk) for entry in page]
+        page = paginator.paginate_queryset(rows, request, view=self) or []
+        entries = [access_log_entry(entry, person.pk) for entry in page]
         return paginator.get_paginated_response(AccessLogEntrySerializer(entries, many=True).data)
 
 

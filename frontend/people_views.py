@@ -49,8 +49,8 @@ from people.audit import log_access, log_access_many
 from people.export import Section, person_export, person_export_sections
 from people.models import PERSON_FIELD_CATEGORIES, AccessAction, DataCategory, Person
 from people.selectors import (
+    access_log_for,
     access_log_of,
-    access_log_rows,
     case_events,
     case_of,
     cases_of,
@@ -285,11 +285,9 @@ def _consent_state(consents: list[Any]) -> str:
 def person_access_log(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     """Who read or changed the person, page by page; the coordinators' alone, as on the person page and like the
     export (403 to others who see the person, 404 to those who do not)."""
-    access = get_person_for(request.user, person_id)
-    if not access.is_coordinator:
-        raise PermissionDenied
-    page = Paginator(access_log_rows(access.person), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "people/access_log.html", {"person": access.person, "page": page})
+    person, rows = access_log_for(request.user, person_id)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "people/access_log.html", {"person": person, "page": page})
 
 
 def _extra_sections(access: PersonAccess, user: AuthUser) -> dict[str, Any]:

@@ -256,6 +256,15 @@ def access_log_rows(person: Person) -> QuerySet[AccessLog]:
     return AccessLog.objects.filter(log_of(person)).select_related("user")
 
 
+def access_log_for(user: AuthUser, person_id: Any) -> tuple[Person, QuerySet[AccessLog]]:
+    """The person and their access log for ``user``: the network's coordinators alone, like the export (403 to
+    others who see the person, 404 to those who do not). One rule for the page and the API."""
+    access = get_person_for(user, person_id)
+    if not access.is_coordinator:
+        raise PermissionDenied
+    return access.person, access_log_rows(access.person)
+
+
 # --- lookups scoped to a person: another person's object answers 404 ------------------------------------
 
 
